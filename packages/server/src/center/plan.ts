@@ -1,0 +1,167 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { EntityManager } from 'typeorm';
+import type { Agents } from '../acd/agents.js';
+import type { Dispositions, PauseReasons, Skills } from '../acd/catalogs.js';
+import { normalizeSettings } from '../acd/queues.js';
+import type { Agent, Disposition, PauseReason, Queue, Skill } from '../acd/schemas.js';
+import type { Queues } from '../acd/queues.js';
+import { InvalidInput, type ErrorDetail } from '../errors.js';
+import type { User } from '../security/schemas.js';
+import type { Users } from '../security/users.js';
+import type { CenterFile, FieldChange, Plan, PlannedChange } from './schema.js';
+
+export interface CenterServices {
+  users: Users;
+  skills: Skills;
+  pauseReasons: PauseReasons;
+  dispositions: Dispositions;
+  agents: Agents;
+  queues: Queues;
+}
+
+export interface Current {
+  users: User[];
+  skills: Skill[];
+  pauseReasons: PauseReason[];
+  dispositions: Disposition[];
+  agents: Agent[];
+  queues: Queue[];
+}
+
+export async function loadCurrent(s: CenterServices, em: EntityManager): Promise<Current> {
+  return {
+    users: await s.users.list(em),
+    skills: await s.skills.list(em),
+    pauseReasons: await s.pauseReasons.list(em),
+    dispositions: await s.dispositions.list(em),
+    agents: await s.agents.list(em),
+    queues: await s.queues.list(em),
+  };
+}
+
+/** Field changes for the fields the file manages (`to !== undefined`). */
+function fieldsOf(pairs: Array<[string, unknown, unknown]>): FieldChange[] {
+  return pairs.filter(([, from, to]) => to !== undefined && !isDeepStrictEqual(from, to)).map(([field, from, to]) => ({ field, from: from ?? null, to }));
+}
+
+interface Section<D, C> {
+  kind: string;
+  /** Section name in the file, for error paths. */
+  path: string;
+  desired: D[] | undefined;
+  current: C[];
+  keyD(d: D): string;
+  keyC(c: C): string;
+  /** Managed field pairs [field, current value (undefined on create), desired value]. */
+  pairs(d: D, c: C | undefined): Array<[string, unknown, unknown]>;
+}
+
+interface Builder {
+  changes: PlannedChange[];
+  deletes: PlannedChange[];
+  unmanaged: Array<{ kind: string; key: string }>;
+  problems: ErrorDetail[];
+}
+
+function diffSection<D, C>(b: Builder, s: Section<D, C>, prune: boolean): void {
+  if (!s.desired) return;
+  const current = new Map(s.current.map((c) => [s.keyC(c), c]));
+  const seen = new Map<string, number>();
+  s.desired.forEach((d, i) => {
+    const key = s.keyD(d);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      b.problems.push({ path: `/${s.path}/${i}`, message: `duplicate ${s.kind} ${JSON.stringify(key)} (also at /${s.path}/${first})` });
+      return;
+    }
+    seen.set(key, i);
+    const c = current.get(key);
+    const fields = fieldsOf(s.pairs(d, c));
+    if (!c) b.changes.push({ action: 'create', kind: s.kind, key, fields });
+    else if (fields.length) b.changes.push({ action: 'update', kind: s.kind, key, fields });
+  });
+  for (const key of current.keys()) {
+    if (seen.has(key)) continue;
+    if (prune) b.deletes.unshift({ action: 'delete', kind: s.kind, key, fields: [] });
+    else b.unmanaged.push({ kind: s.kind, key });
+  }
+}
+
+function checkRefs(file: CenterFile, cur: Current, problems: ErrorDetail[]): void {
+  const names = (d: Array<{ name: string }> | undefined, c: Array<{ name: string }>) => new Set([...c.map((x) => x.name), ...(d ?? []).map((x) => x.name)]);
+  const skills = names(file.skills, cur.skills);
+  const users = names(file.users, cur.users);
+  const agents = new Set([...cur.agents.map((a) => a.extension), ...(file.agents ?? []).map((a) => a.extension)]);
+  file.agents?.forEach((a, i) => {
+    for (const s of Object.keys(a.skills ?? {})) if (!skills.has(s)) problems.push({ path: `/agents/${i}/skills/${s}`, message: 'unknown skill' });
+    if (a.user && !users.has(a.user)) problems.push({ path: `/agents/${i}/user`, message: `unknown user ${JSON.stringify(a.user)}` });
+  });
+  file.queues?.forEach((q, i) => {
+    for (const s of Object.keys(q.settings?.requiredSkills ?? {})) {
+      if (!skills.has(s)) problems.push({ path: `/queues/${i}/settings/requiredSkills/${s}`, message: 'unknown skill' });
+    }
+    const seen = new Set<string>();
+    q.members?.forEach((m, j) => {
+      if (!agents.has(m.agent)) problems.push({ path: `/queues/${i}/members/${j}/agent`, message: `unknown agent ${m.agent}` });
+      if (seen.has(m.agent)) problems.push({ path: `/queues/${i}/members/${j}`, message: `agent ${m.agent} is listed twice` });
+      seen.add(m.agent);
+    });
+  });
+}
+
+/**
+ * The changes that would make the server match the file, in the order apply runs them: creates and
+ * updates from the bottom of the dependency order up (users, skills, ..., queues, members), then
+ * deletes top down. `passwordDiffers(extension)` tells whether a listed password is not the current one.
+ */
+export function computePlan(file: CenterFile, cur: Current, prune: boolean, passwordDiffers: Set<string>): Plan {
+  const b: Builder = { changes: [], deletes: [], unmanaged: [], problems: [] };
+  checkRefs(file, cur, b.problems);
+  diffSection(b, {
+    kind: 'user', path: 'users', desired: file.users, current: cur.users, keyD: (d) => d.name, keyC: (c) => c.name,
+    pairs: (d, c) => [['role', c?.role, d.role], ['displayName', c?.displayName, d.displayName], ['disabled', c?.disabled, d.disabled]],
+  }, prune);
+  diffSection(b, {
+    kind: 'skill', path: 'skills', desired: file.skills, current: cur.skills, keyD: (d) => d.name, keyC: (c) => c.name,
+    pairs: (d, c) => [['description', c?.description, d.description]],
+  }, prune);
+  diffSection(b, {
+    kind: 'pause_reason', path: 'pauseReasons', desired: file.pauseReasons, current: cur.pauseReasons, keyD: (d) => d.code, keyC: (c) => c.code,
+    pairs: (d, c) => [['label', c?.label, d.label], ['paid', c?.paid, d.paid], ['maxMinutes', c?.maxMinutes, d.maxMinutes]],
+  }, prune);
+  diffSection(b, {
+    kind: 'disposition', path: 'dispositions', desired: file.dispositions, current: cur.dispositions, keyD: (d) => d.code, keyC: (c) => c.code,
+    pairs: (d, c) => [['label', c?.label, d.label], ['requiresNote', c?.requiresNote, d.requiresNote]],
+  }, prune);
+  diffSection(b, {
+    kind: 'agent', path: 'agents', desired: file.agents, current: cur.agents, keyD: (d) => d.extension, keyC: (c) => c.extension,
+    pairs: (d, c) => [
+      ['name', c?.name, d.name],
+      ['user', c?.user, d.user],
+      ['skills', c?.skills, d.skills],
+      ['maxChats', c?.maxChats, d.maxChats],
+      // Never the password itself: only that it will be set.
+      ['password', c ? '(unchanged)' : undefined, d.password !== undefined && (!c || passwordDiffers.has(d.extension)) ? '(set)' : undefined],
+    ],
+  }, prune);
+  diffSection(b, {
+    kind: 'queue', path: 'queues', desired: file.queues, current: cur.queues, keyD: (d) => d.name, keyC: (c) => c.name,
+    pairs: (d, c) => [['strategy', c?.strategy, d.strategy ?? (c ? undefined : 'longest-idle')], ['settings', c?.settings, d.settings && normalizeSettings(d.settings)]],
+  }, prune);
+  // A queue's `members`, when present, is its whole member list: absent members are removed.
+  for (const q of file.queues ?? []) {
+    if (!q.members) continue;
+    const c = cur.queues.find((x) => x.name === q.name);
+    diffSection(b, {
+      kind: 'member', path: 'members', desired: q.members, current: c?.members ?? [],
+      keyD: (d) => `${q.name}/${d.agent}`, keyC: (m) => `${q.name}/${m.agent}`,
+      pairs: (d, m) => [['penalty', m?.penalty, d.penalty ?? (m ? undefined : 0)], ['level', m?.level, d.level ?? (m ? undefined : 1)]],
+    }, true);
+  }
+  if (b.problems.length) {
+    throw new InvalidInput(`the center file has ${b.problems.length} problem${b.problems.length > 1 ? 's' : ''}`, b.problems);
+  }
+  const changes = [...b.changes, ...b.deletes];
+  const count = (a: string) => changes.filter((c) => c.action === a).length;
+  return { changes, summary: { create: count('create'), update: count('update'), delete: count('delete') }, unmanaged: b.unmanaged };
+}

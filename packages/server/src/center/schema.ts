@@ -1,0 +1,76 @@
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  DispositionInput, Extension, Label, Name, PauseReasonInput, QueueSettings, SkillInput, SkillMap, Strategy, Strict,
+} from '../acd/schemas.js';
+import { Role } from '../security/schemas.js';
+
+/**
+ * The center file (`hotline apply -f center.yaml`): the whole configuration of a contact center as
+ * code. Sections are optional; an omitted section is not managed. Within an object, an omitted
+ * optional field keeps the server's value (defaults on create), except `settings` (a queue's settings
+ * are complete: omitted keys take defaults) and the lists `skills` and `members` (when present they
+ * are the whole list). `hotline export` writes every field, so its output applies back unchanged.
+ */
+export const CenterUser = Strict({
+  name: Name,
+  role: Role,
+  displayName: Type.Optional(Type.String({ maxLength: 128 })),
+  disabled: Type.Optional(Type.Boolean()),
+});
+export const CenterAgent = Strict({
+  extension: Extension,
+  name: Label,
+  user: Type.Optional(Type.Union([Name, Type.Null()])),
+  skills: Type.Optional(SkillMap),
+  maxChats: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+  password: Type.Optional(Type.String({ minLength: 8, maxLength: 128, description: 'SIP password; compared by digest, never exported' })),
+});
+export const CenterMember = Strict({
+  agent: Extension,
+  penalty: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  level: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+});
+export const CenterQueue = Strict({
+  name: Name,
+  strategy: Type.Optional(Strategy),
+  settings: Type.Optional(QueueSettings),
+  members: Type.Optional(Type.Array(CenterMember)),
+});
+
+export const CenterFile = Strict(
+  {
+    apiVersion: Type.Literal('hotline/v1'),
+    kind: Type.Literal('Center'),
+    users: Type.Optional(Type.Array(CenterUser)),
+    skills: Type.Optional(Type.Array(SkillInput)),
+    pauseReasons: Type.Optional(Type.Array(PauseReasonInput)),
+    dispositions: Type.Optional(Type.Array(DispositionInput)),
+    agents: Type.Optional(Type.Array(CenterAgent)),
+    queues: Type.Optional(Type.Array(CenterQueue)),
+  },
+  { $id: 'https://hotline.invalid/schemas/center.json', description: 'Hotline center file (hotline plan/apply/export)' },
+);
+
+export const FieldChange = Type.Object({ field: Type.String(), from: Type.Unknown(), to: Type.Unknown() });
+export const PlannedChange = Type.Object({
+  action: Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('delete')]),
+  kind: Type.String(),
+  key: Type.String(),
+  fields: Type.Array(FieldChange),
+});
+export const Plan = Type.Object({
+  changes: Type.Array(PlannedChange),
+  summary: Type.Object({ create: Type.Integer(), update: Type.Integer(), delete: Type.Integer() }),
+  /** Objects on the server that the file does not mention (deleted only with prune). */
+  unmanaged: Type.Array(Type.Object({ kind: Type.String(), key: Type.String() })),
+});
+export const PlanRequest = Strict({ center: Type.Unknown(), prune: Type.Optional(Type.Boolean()) });
+
+export type CenterFile = Static<typeof CenterFile>;
+export type CenterUser = Static<typeof CenterUser>;
+export type CenterAgent = Static<typeof CenterAgent>;
+export type CenterQueue = Static<typeof CenterQueue>;
+export type FieldChange = Static<typeof FieldChange>;
+export type PlannedChange = Static<typeof PlannedChange>;
+export type Plan = Static<typeof Plan>;
+export { Label };

@@ -1,0 +1,256 @@
+/**
+ * The typed client of the Hotline API, exported as `@hotline/server/client`. The CLI and the TUI talk
+ * to the server only through this. Types come from the server's own schemas (type-only imports).
+ */
+import WebSocket from 'ws';
+import type {
+  Agent, AgentInput, AgentPatch, AgentWithSecret, Disposition, DispositionInput, DispositionPatch, Member, MemberInput,
+  PauseReason, PauseReasonInput, PauseReasonPatch, Queue, QueueInput, QueuePatch, Skill, SkillInput, SkillPatch,
+} from '../acd/schemas.js';
+import type { CenterFile, Plan } from '../center/schema.js';
+import type { HotlineEvent } from '../events/log.js';
+import type { AuditEntry, NewToken, Token, TokenInput, User, UserInput, UserPatch } from '../security/schemas.js';
+
+export type {
+  Agent, AgentInput, AgentPatch, AgentWithSecret, AuditEntry, CenterFile, Disposition, DispositionInput, DispositionPatch, HotlineEvent,
+  Member, MemberInput, NewToken, PauseReason, PauseReasonInput, PauseReasonPatch, Plan, Queue, QueueInput, QueuePatch, Skill,
+  SkillInput, SkillPatch, Token, TokenInput, User, UserInput, UserPatch,
+};
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** The server answered with an error: `{code, message, details}` and an HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The server could not be reached at all (refused, DNS, timeout). */
+export class ConnectionError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach the Hotline server at ${url}: ${reason}`);
+    this.name = 'ConnectionError';
+  }
+}
+
+export interface ClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  token?: string;
+  timeoutMs?: number;
+}
+
+export interface Listener {
+  host: string;
+  port: number;
+}
+
+export interface ServerStatus {
+  version: string;
+  node: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  dataDir: string;
+  db: { dialect: string; url: string };
+  listeners: Record<string, Listener | null>;
+  events: { cursor: number };
+}
+
+export interface Me {
+  user: User;
+  token: string;
+  agent: Agent | null;
+}
+
+export interface EventPage {
+  events: HotlineEvent[];
+  next: number;
+}
+
+export interface StreamOptions {
+  after?: number;
+  types?: string[];
+  signal?: AbortSignal;
+  onEvent(e: HotlineEvent): void;
+  /** Called once replay caught up with the live stream. */
+  onLive?(cursor: number): void;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+function queryString(q: Query | undefined): string {
+  const entries = Object.entries(q ?? {}).filter(([, v]) => v !== undefined) as Array<[string, string | number | boolean]>;
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+}
+
+const enc = encodeURIComponent;
+
+/** CRUD client for one collection keyed by a name, code or extension. */
+class Collection<Dto, Input, Patch, Created = Dto> {
+  constructor(
+    protected readonly c: HotlineClient,
+    protected readonly path: string,
+  ) {}
+  list(): Promise<Dto[]> {
+    return this.c.request('GET', this.path);
+  }
+  get(key: string): Promise<Dto> {
+    return this.c.request('GET', `${this.path}/${enc(key)}`);
+  }
+  create(input: Input): Promise<Created> {
+    return this.c.request('POST', this.path, input);
+  }
+  update(key: string, patch: Patch): Promise<Created> {
+    return this.c.request('PATCH', `${this.path}/${enc(key)}`, patch);
+  }
+  delete(key: string): Promise<void> {
+    return this.c.request('DELETE', `${this.path}/${enc(key)}`);
+  }
+}
+
+class QueueCollection extends Collection<Queue, QueueInput, QueuePatch> {
+  members = {
+    list: (queue: string): Promise<Member[]> => this.c.request('GET', `${this.path}/${enc(queue)}/members`),
+    add: (queue: string, m: MemberInput): Promise<Member> => this.c.request('POST', `${this.path}/${enc(queue)}/members`, m),
+    remove: (queue: string, extension: string): Promise<void> => this.c.request('DELETE', `${this.path}/${enc(queue)}/members/${enc(extension)}`),
+  };
+}
+
+export class HotlineClient {
+  readonly url: string;
+  private readonly token?: string;
+  private readonly timeoutMs: number;
+
+  readonly agents: Collection<Agent, AgentInput, AgentPatch, AgentWithSecret>;
+  readonly queues: QueueCollection;
+  readonly skills: Collection<Skill, SkillInput, SkillPatch>;
+  readonly pauseReasons: Collection<PauseReason, PauseReasonInput, PauseReasonPatch>;
+  readonly dispositions: Collection<Disposition, DispositionInput, DispositionPatch>;
+  readonly users: Collection<User, UserInput, UserPatch>;
+
+  constructor(opts: ClientOptions) {
+    this.url = opts.url.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.agents = new Collection(this, '/v1/agents');
+    this.queues = new QueueCollection(this, '/v1/queues');
+    this.skills = new Collection(this, '/v1/skills');
+    this.pauseReasons = new Collection(this, '/v1/pause-reasons');
+    this.dispositions = new Collection(this, '/v1/dispositions');
+    this.users = new Collection(this, '/v1/users');
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers['authorization'] = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}${path}${queryString(query)}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      throw new ConnectionError(this.url, e.cause?.code ?? e.cause?.message ?? e.message);
+    }
+    const text = await res.text();
+    let data: unknown = undefined;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        throw new ApiError(res.status, 'bad_response', `the server answered ${res.status} with a body that is not JSON`);
+      }
+    }
+    if (!res.ok) {
+      const e = (data ?? {}) as { code?: string; message?: string; details?: ErrorDetail[] };
+      throw new ApiError(res.status, e.code ?? 'http_error', e.message ?? `HTTP ${res.status}`, e.details ?? []);
+    }
+    return data as T;
+  }
+
+  health(): Promise<{ status: 'ok' }> {
+    return this.request('GET', '/v1/health');
+  }
+  status(): Promise<ServerStatus> {
+    return this.request('GET', '/v1/status');
+  }
+  me(): Promise<Me> {
+    return this.request('GET', '/v1/me');
+  }
+
+  tokens = {
+    list: (user?: string): Promise<Token[]> => this.request('GET', '/v1/tokens', undefined, { user }),
+    create: (input: TokenInput): Promise<NewToken> => this.request('POST', '/v1/tokens', input),
+    revoke: (id: string): Promise<Token> => this.request('DELETE', `/v1/tokens/${enc(id)}`),
+  };
+
+  audit = {
+    list: (q: { after?: number; limit?: number; action?: string; actor?: string; subjectType?: string; subjectId?: string } = {}): Promise<AuditEntry[]> =>
+      this.request('GET', '/v1/audit', undefined, q),
+  };
+
+  center = {
+    export: (): Promise<CenterFile> => this.request('GET', '/v1/center'),
+    plan: (center: unknown, prune = false): Promise<Plan> => this.request('POST', '/v1/center/plan', { center, prune }),
+    apply: (center: unknown, prune = false): Promise<Plan> => this.request('POST', '/v1/center/apply', { center, prune }),
+    schema: (): Promise<object> => this.request('GET', '/v1/center/schema'),
+  };
+
+  events = {
+    list: (q: { after?: number; limit?: number; types?: string[] } = {}): Promise<EventPage> =>
+      this.request('GET', '/v1/events', undefined, { after: q.after, limit: q.limit, type: q.types?.join(',') }),
+    /**
+     * Replay from `after` then follow live events until `signal` aborts (resolves) or the connection
+     * fails (rejects with ConnectionError or ApiError). Callers reconnect with the last cursor seen.
+     */
+    stream: (o: StreamOptions): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const url = `${this.url.replace(/^http/, 'ws')}/v1/stream${queryString({ after: o.after, type: o.types?.join(',') })}`;
+        const ws = new WebSocket(url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+        const onAbort = () => ws.close(1000);
+        if (o.signal?.aborted) return resolve();
+        o.signal?.addEventListener('abort', onAbort, { once: true });
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => {
+            let e: { code?: string; message?: string } = {};
+            try {
+              e = JSON.parse(body);
+            } catch {
+              /* not JSON */
+            }
+            reject(new ApiError(res.statusCode ?? 0, e.code ?? 'http_error', e.message ?? `HTTP ${res.statusCode}`));
+          });
+        });
+        ws.on('message', (data) => {
+          const msg = JSON.parse(data.toString()) as { kind: 'event'; event: HotlineEvent } | { kind: 'live'; cursor: number };
+          if (msg.kind === 'event') o.onEvent(msg.event);
+          else o.onLive?.(msg.cursor);
+        });
+        ws.on('error', (err: Error & { code?: string }) => reject(new ConnectionError(this.url, err.code ?? err.message)));
+        ws.on('close', (code, reason) => {
+          o.signal?.removeEventListener('abort', onAbort);
+          if (o.signal?.aborted || code === 1000) resolve();
+          else reject(new ConnectionError(this.url, `stream closed (${code}${reason.length ? `: ${reason.toString()}` : ''})`));
+        });
+      }),
+  };
+}

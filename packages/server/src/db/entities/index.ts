@@ -1,0 +1,159 @@
+import 'reflect-metadata';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { boolInt, jsonText } from '../columns.js';
+
+/*
+ * Every column has an explicit type so that the schema does not depend on decorator metadata and is
+ * the same on SQLite and MySQL. Migrations (db/migrations/<dialect>) create exactly these tables; a
+ * test asserts that TypeORM finds nothing to synchronize after they ran.
+ */
+
+@Entity({ name: 'roles' })
+export class RoleRow {
+  @PrimaryColumn({ type: 'varchar', length: 32 }) name!: string;
+  @Column({ type: 'varchar', length: 255 }) description!: string;
+}
+
+@Entity({ name: 'users' })
+export class UserRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_users_name', { unique: true })
+  @Column({ type: 'varchar', length: 64 }) name!: string;
+  @Column({ type: 'varchar', length: 128, name: 'display_name' }) displayName!: string;
+  @Column({ type: 'varchar', length: 32 }) role!: string;
+  @Column({ type: 'int', default: 0, transformer: boolInt }) disabled!: boolean;
+  @Column({ type: 'datetime', precision: 3, name: 'created_at' }) createdAt!: Date;
+  @Column({ type: 'datetime', precision: 3, name: 'updated_at' }) updatedAt!: Date;
+}
+
+@Entity({ name: 'api_tokens' })
+export class TokenRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_api_tokens_public_id', { unique: true })
+  @Column({ type: 'varchar', length: 16, name: 'public_id' }) publicId!: string;
+  @Column({ type: 'int', name: 'user_id' }) userId!: number;
+  @Column({ type: 'varchar', length: 64 }) name!: string;
+  /** SHA-256 (hex) of the whole token; the token itself is never stored. */
+  @Column({ type: 'varchar', length: 64 }) hash!: string;
+  @Column({ type: 'datetime', precision: 3, name: 'created_at' }) createdAt!: Date;
+  @Column({ type: 'datetime', precision: 3, name: 'expires_at', nullable: true }) expiresAt!: Date | null;
+  @Column({ type: 'datetime', precision: 3, name: 'last_used_at', nullable: true }) lastUsedAt!: Date | null;
+  @Column({ type: 'datetime', precision: 3, name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
+}
+
+@Entity({ name: 'skills' })
+export class SkillRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_skills_name', { unique: true })
+  @Column({ type: 'varchar', length: 64 }) name!: string;
+  @Column({ type: 'varchar', length: 255, default: '' }) description!: string;
+}
+
+@Entity({ name: 'agents' })
+export class AgentRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_agents_extension', { unique: true })
+  @Column({ type: 'varchar', length: 32 }) extension!: string;
+  @Column({ type: 'varchar', length: 128 }) name!: string;
+  @Column({ type: 'int', name: 'user_id', nullable: true }) userId!: number | null;
+  /** Digest HA1 = H(extension:realm:password) for MD5 and SHA-256 (RFC 8760); never the password. */
+  @Column({ type: 'varchar', length: 32, name: 'sip_ha1_md5', nullable: true }) sipHa1Md5!: string | null;
+  @Column({ type: 'varchar', length: 64, name: 'sip_ha1_sha256', nullable: true }) sipHa1Sha256!: string | null;
+  @Column({ type: 'int', name: 'max_chats', default: 1 }) maxChats!: number;
+  @Column({ type: 'datetime', precision: 3, name: 'created_at' }) createdAt!: Date;
+  @Column({ type: 'datetime', precision: 3, name: 'updated_at' }) updatedAt!: Date;
+}
+
+@Entity({ name: 'agent_skills' })
+export class AgentSkillRow {
+  @PrimaryColumn({ type: 'int', name: 'agent_id' }) agentId!: number;
+  @PrimaryColumn({ type: 'int', name: 'skill_id' }) skillId!: number;
+  @Column({ type: 'int' }) proficiency!: number;
+}
+
+@Entity({ name: 'queues' })
+export class QueueRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_queues_name', { unique: true })
+  @Column({ type: 'varchar', length: 64 }) name!: string;
+  @Column({ type: 'varchar', length: 32 }) strategy!: string;
+  @Column({ type: 'text', transformer: jsonText }) settings!: Record<string, unknown>;
+  @Column({ type: 'datetime', precision: 3, name: 'created_at' }) createdAt!: Date;
+  @Column({ type: 'datetime', precision: 3, name: 'updated_at' }) updatedAt!: Date;
+}
+
+@Entity({ name: 'queue_members' })
+export class QueueMemberRow {
+  @PrimaryColumn({ type: 'int', name: 'queue_id' }) queueId!: number;
+  @PrimaryColumn({ type: 'int', name: 'agent_id' }) agentId!: number;
+  @Column({ type: 'int' }) penalty!: number;
+  @Column({ type: 'int' }) level!: number;
+}
+
+@Entity({ name: 'pause_reasons' })
+export class PauseReasonRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_pause_reasons_code', { unique: true })
+  @Column({ type: 'varchar', length: 64 }) code!: string;
+  @Column({ type: 'varchar', length: 128 }) label!: string;
+  @Column({ type: 'int', default: 0, transformer: boolInt }) paid!: boolean;
+  @Column({ type: 'int', name: 'max_minutes', nullable: true }) maxMinutes!: number | null;
+}
+
+@Entity({ name: 'dispositions' })
+export class DispositionRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_dispositions_code', { unique: true })
+  @Column({ type: 'varchar', length: 64 }) code!: string;
+  @Column({ type: 'varchar', length: 128 }) label!: string;
+  @Column({ type: 'int', name: 'requires_note', default: 0, transformer: boolInt }) requiresNote!: boolean;
+}
+
+@Entity({ name: 'audit_log' })
+export class AuditRow {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number | string;
+  @Index('ix_audit_log_at')
+  @Column({ type: 'datetime', precision: 3 }) at!: Date;
+  @Column({ type: 'int', name: 'actor_user_id', nullable: true }) actorUserId!: number | null;
+  @Column({ type: 'varchar', length: 64, name: 'actor_name' }) actorName!: string;
+  @Column({ type: 'varchar', length: 64 }) source!: string;
+  @Index('ix_audit_log_action')
+  @Column({ type: 'varchar', length: 64 }) action!: string;
+  @Column({ type: 'varchar', length: 32, name: 'subject_type' }) subjectType!: string;
+  @Column({ type: 'varchar', length: 128, name: 'subject_id' }) subjectId!: string;
+  @Column({ type: 'text', nullable: true, transformer: jsonText }) before!: unknown;
+  @Column({ type: 'text', nullable: true, transformer: jsonText }) after!: unknown;
+}
+
+@Entity({ name: 'events' })
+export class EventRow {
+  /** The cursor: strictly increasing, committed in order (see db/writer.ts). */
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number | string;
+  @Index('ix_events_type')
+  @Column({ type: 'varchar', length: 64 }) type!: string;
+  @Column({ type: 'datetime', precision: 3 }) at!: Date;
+  @Column({ type: 'varchar', length: 32, name: 'subject_type' }) subjectType!: string;
+  @Column({ type: 'varchar', length: 128, name: 'subject_id' }) subjectId!: string;
+  @Index('ix_events_agent')
+  @Column({ type: 'varchar', length: 32, name: 'agent_id', nullable: true }) agentId!: string | null;
+  @Index('ix_events_queue')
+  @Column({ type: 'varchar', length: 64, name: 'queue_id', nullable: true }) queueId!: string | null;
+  @Index('ix_events_call')
+  @Column({ type: 'varchar', length: 64, name: 'call_id', nullable: true }) callId!: string | null;
+  @Column({ type: 'text', transformer: jsonText }) payload!: Record<string, unknown>;
+}
+
+export const entities = [
+  RoleRow,
+  UserRow,
+  TokenRow,
+  SkillRow,
+  AgentRow,
+  AgentSkillRow,
+  QueueRow,
+  QueueMemberRow,
+  PauseReasonRow,
+  DispositionRow,
+  AuditRow,
+  EventRow,
+];
