@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installErrorHandling } from './errors.js';
 import { ErrorSchema, installAuth } from './route.js';
@@ -28,7 +28,7 @@ function validators() {
 export async function buildApi(services: Services, logger: Logger, extra: RouteRegistrar[] = []): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger.child({ component: 'api' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: services.config.http.bodyLimit,
     // Requests that are in flight finish on close; idle keep-alive sockets are closed at once.
     forceCloseConnections: 'idle',

@@ -1,0 +1,2 @@
+export { HotlineCommand, CliFailure } from './base.js';
+export { ExitCode } from './exit-codes.js';
