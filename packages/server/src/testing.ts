@@ -1,0 +1,115 @@
+/**
+ * Test support, exported as `@hotline/server/testing`: start a real server on loopback with a fresh
+ * data directory and a fresh database (SQLite file, or a uniquely named MySQL/MariaDB database), and
+ * remove both afterwards. Tests never rely on what a previous run left behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { HotlineClient } from './client/index.js';
+import { loadConfig } from './config/load.js';
+import { createLogger } from './logger.js';
+import { startServer, type RunningServer } from './main.js';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+/** The MySQL/MariaDB server tests may use, from HOTLINE_TEST_MYSQL_URL (e.g. mysql://root@127.0.0.1:3306/test). */
+export const mysqlTestUrl: string | undefined = process.env['HOTLINE_TEST_MYSQL_URL'] || undefined;
+
+export const MYSQL_SKIP_MESSAGE = 'MySQL/MariaDB tests skipped: set HOTLINE_TEST_MYSQL_URL=mysql://user@host:port/db to run them';
+
+/** The dialects storage tests run on: always SQLite; MySQL when HOTLINE_TEST_MYSQL_URL is set. */
+export function dialects(): Array<{ dialect: Dialect; available: boolean }> {
+  return [
+    { dialect: 'sqlite', available: true },
+    { dialect: 'mysql', available: mysqlTestUrl !== undefined },
+  ];
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, uniquely named database. */
+export async function createTestDatabase(dialect: Dialect, dir: string): Promise<TestDatabase> {
+  if (dialect === 'sqlite') return { url: `sqlite:${join(dir, 'hotline.sqlite')}`, drop: async () => {} };
+  if (!mysqlTestUrl) throw new Error(MYSQL_SKIP_MESSAGE);
+  const base = new URL(mysqlTestUrl.replace(/^mariadb:/, 'mysql:'));
+  const name = `hotline_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = async () =>
+    createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
+  const conn = await admin();
+  await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await conn.end();
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = await admin();
+      await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await c.end();
+    },
+  };
+}
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  dataDir: string;
+  dbUrl: string;
+  /** The bootstrap admin token (from admin.token). */
+  adminToken: string;
+  admin: HotlineClient;
+  /** A client for a new user with this role (creates the user and a token). */
+  clientFor(role: 'admin' | 'supervisor' | 'agent' | 'auditor', name?: string): Promise<HotlineClient & { token: string }>;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  dialect?: Dialect;
+  /** Extra config overrides (keys as in config/schema.ts). */
+  overrides?: Record<string, string | number>;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hotline-test-'));
+  const db = await createTestDatabase(opts.dialect ?? 'sqlite', dataDir);
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir, 'db.url': db.url, 'http.port': 0, 'sip.port': 0, 'sip.wsPort': 0, 'log.level': 'silent', ...opts.overrides },
+  });
+  let server: RunningServer;
+  try {
+    server = await startServer({ config, logger: createLogger(config.log.level) });
+  } catch (err) {
+    await db.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const adminToken = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+  const admin = new HotlineClient({ url: server.url, token: adminToken });
+  let n = 0;
+  return {
+    server,
+    url: server.url,
+    dataDir,
+    dbUrl: db.url,
+    adminToken,
+    admin,
+    async clientFor(role, name) {
+      const userName = name ?? `${role}${++n}`;
+      await admin.users.create({ name: userName, role });
+      const t = await admin.tokens.create({ name: 'test', user: userName });
+      return Object.assign(new HotlineClient({ url: server.url, token: t.token }), { token: t.token });
+    },
+    async stop() {
+      await server.stop();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
