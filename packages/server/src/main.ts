@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { Agents } from './acd/agents.js';
 import { dispositionsCatalog, pauseReasonsCatalog, skillsCatalog } from './acd/catalogs.js';
 import { Queues } from './acd/queues.js';
@@ -9,7 +8,7 @@ import { buildApi, type RouteRegistrar } from './api/app.js';
 import { registerCenterRoutes } from './api/routes/center.js';
 import type { Listener, Services } from './api/services.js';
 import { redactUrl, type Config } from './config/load.js';
-import { openDatabase } from './db/datasource.js';
+import { openDatabase, type Database } from './db/datasource.js';
 import { Writer } from './db/writer.js';
 import type { Store } from './events/changes.js';
 import { EventLog } from './events/log.js';
@@ -39,8 +38,8 @@ export interface StartOptions {
   routes?: RouteRegistrar[];
 }
 
-function buildServices(config: Config, ds: DataSource, sip: SipListeners, http: () => FastifyInstance | undefined): Services {
-  const store: Store = { ds, writer: new Writer(ds), events: new EventLog(ds) };
+function buildServices(config: Config, db: Database, sip: SipListeners, http: () => FastifyInstance | undefined): Services {
+  const store: Store = { ds: db.read, writer: new Writer(db.write), events: new EventLog(db.read) };
   return {
     config,
     store,
@@ -70,10 +69,10 @@ function buildServices(config: Config, ds: DataSource, sip: SipListeners, http: 
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const { config } = opts;
   const log = opts.logger ?? createLogger(config.log.level);
-  const ds = await openDatabase(config.db.url, config.db.dialect);
+  const db = await openDatabase(config.db.url, config.db.dialect);
   let app: FastifyInstance | undefined;
   const sip = new SipListeners(config.sip, log.child({ component: 'sip' }));
-  const services = buildServices(config, ds, sip, () => app);
+  const services = buildServices(config, db, sip, () => app);
   try {
     const { tokenFile } = await bootstrap(services.store, services.users, services.tokens, config.dataDir);
     app = await buildApi(services, log, [registerCenterRoutes, ...(opts.routes ?? [])]);
@@ -93,13 +92,13 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         await Promise.all([app?.close(), sip.stop()]);
         clearTimeout(grace);
         await services.store.writer.idle();
-        await ds.destroy();
+        await db.close();
         log.info('hotline server stopped');
       })());
     return { config, services, url, tokenFile, listeners, stop };
   } catch (err) {
     await Promise.allSettled([app?.close(), sip.stop()]);
-    await ds.destroy();
+    await db.close();
     throw err;
   }
 }

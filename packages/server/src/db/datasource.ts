@@ -12,7 +12,7 @@ export const migrationsFor: Record<DbDialect, Array<new () => unknown>> = {
   mysql: [MysqlInitial],
 };
 
-export function dataSourceOptions(url: string, dialect: DbDialect): DataSourceOptions {
+export function dataSourceOptions(url: string, dialect: DbDialect, readOnly = false): DataSourceOptions {
   if (dialect === 'sqlite') {
     const file = resolve(url.slice('sqlite:'.length).replace(/^\/\//, ''));
     mkdirSync(dirname(file), { recursive: true });
@@ -27,6 +27,7 @@ export function dataSourceOptions(url: string, dialect: DbDialect): DataSourceOp
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         db.pragma('busy_timeout = 5000');
+        if (readOnly) db.pragma('query_only = ON');
       },
     };
   }
@@ -49,9 +50,8 @@ export function dataSourceOptions(url: string, dialect: DbDialect): DataSourceOp
   };
 }
 
-/** Connect and run pending migrations. Connection failures become one clear DatabaseUnavailable. */
-export async function openDatabase(url: string, dialect: DbDialect): Promise<DataSource> {
-  const ds = new DataSource(dataSourceOptions(url, dialect));
+async function connect(url: string, dialect: DbDialect, readOnly: boolean): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(url, dialect, readOnly));
   try {
     await ds.initialize();
   } catch (err) {
@@ -59,6 +59,40 @@ export async function openDatabase(url: string, dialect: DbDialect): Promise<Dat
     const where = dialect === 'sqlite' ? url : new URL(url.replace(/^mariadb:/, 'mysql:')).host;
     throw new DatabaseUnavailable(`cannot open the ${dialect} database at ${where}: ${e.sqlMessage ?? e.code ?? e.message}`);
   }
-  await ds.runMigrations({ transaction: 'each' });
   return ds;
+}
+
+export interface Database {
+  /** Reads outside write transactions: they see committed data only. */
+  read: DataSource;
+  /** The Writer's connection: write transactions and migrations. */
+  write: DataSource;
+  close(): Promise<void>;
+}
+
+/**
+ * Connect and run pending migrations. Connection failures become one clear DatabaseUnavailable.
+ *
+ * TypeORM drives SQLite through one shared connection, so a read issued while a write transaction is
+ * open would run inside it and see uncommitted rows (an event stream could send an event that then
+ * rolls back). SQLite therefore gets a second, query-only connection for reads; WAL gives it a
+ * committed snapshot. MySQL uses a pool, where every transaction has its own connection already.
+ */
+export async function openDatabase(url: string, dialect: DbDialect): Promise<Database> {
+  const write = await connect(url, dialect, false);
+  try {
+    await write.runMigrations({ transaction: 'each' });
+    const read = dialect === 'sqlite' ? await connect(url, dialect, true) : write;
+    return {
+      read,
+      write,
+      close: async () => {
+        if (read !== write) await read.destroy();
+        await write.destroy();
+      },
+    };
+  } catch (err) {
+    await write.destroy();
+    throw err;
+  }
 }

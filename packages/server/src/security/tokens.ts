@@ -55,9 +55,9 @@ export class Tokens {
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return null;
     const user = await this.store.ds.manager.findOne(UserRow, { where: { id: row.userId } });
     if (!user || user.disabled) return null;
-    // last_used_at is advisory; update it at most once a minute and outside the serialized writer.
+    // last_used_at is advisory (not audited, no event); written at most once a minute per token.
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-      await this.store.ds.manager.update(TokenRow, { id: row.id }, { lastUsedAt: new Date() });
+      await this.store.writer.run((tx) => tx.em.update(TokenRow, { id: row.id }, { lastUsedAt: new Date() }));
     }
     return { user, tokenId: row.publicId };
   }
