@@ -27,7 +27,7 @@ export class ProfileStore {
       return { current: data.current, profiles: data.profiles ?? {} };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
-      throw new Error(`cannot read ${this.path}: ${(err as Error).message}`);
+      throw new Error(`cannot read ${this.path}: ${(err as Error).message}`, { cause: err });
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Agent } from '@hotline/server/client';
 import { HotlineCommand } from '../../base.js';
+import { agentColumns } from '../../views.js';
 
 export default class AgentsList extends HotlineCommand<typeof AgentsList> {
   static override description = 'List agents';
@@ -7,14 +8,7 @@ export default class AgentsList extends HotlineCommand<typeof AgentsList> {
 
   async run(): Promise<Agent[]> {
     const agents = await this.client().agents.list();
-    this.table(agents, [
-      { header: 'extension', get: (a) => a.extension },
-      { header: 'name', get: (a) => a.name },
-      { header: 'user', get: (a) => a.user },
-      { header: 'skills', get: (a) => a.skills },
-      { header: 'max chats', get: (a) => a.maxChats },
-      { header: 'sip', get: (a) => (a.hasSipCredentials ? 'yes' : 'no') },
-    ], '(no agents)');
+    this.table(agents, agentColumns, '(no agents)');
     return agents;
   }
 }

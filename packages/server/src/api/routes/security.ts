@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Agent } from '../../acd/schemas.js';
+import { Forbidden } from '../../errors.js';
 import { listAudit } from '../../security/audit.js';
 import { can } from '../../security/roles.js';
 import * as S from '../../security/schemas.js';
@@ -52,8 +53,11 @@ export function registerSecurityRoutes(app: FastifyInstance, s: Services): void 
     querystring: Type.Object({ user: Type.Optional(Type.String()) }, { additionalProperties: false }),
     response: Type.Array(S.Token),
     handler: async ({ query, principal }) => {
-      const all = can(principal.user.role, 'tokens:all');
-      return s.tokens.list(s.store.ds.manager, all ? query.user : principal.user.name);
+      const self = principal.user.name;
+      if (query.user !== undefined && query.user !== self && !can(principal.user.role, 'tokens:all')) {
+        throw new Forbidden('only admins list other users\' tokens');
+      }
+      return s.tokens.list(s.store.ds.manager, can(principal.user.role, 'tokens:all') ? query.user : self);
     },
   });
   addRoute(app, s, {

@@ -1,0 +1,3 @@
+import { catalogCommand, dispositions } from '../../catalog-commands.js';
+
+export default catalogCommand(dispositions, 'show');

@@ -1,0 +1,3 @@
+import { catalogCommand, pauseReasons } from '../../catalog-commands.js';
+
+export default catalogCommand(pauseReasons, 'list');

@@ -1,0 +1,3 @@
+import { catalogCommand, skills } from '../../catalog-commands.js';
+
+export default catalogCommand(skills, 'create');

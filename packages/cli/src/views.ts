@@ -1,0 +1,106 @@
+/**
+ * How each resource looks to a human: table columns for lists and `key: value` records for one
+ * object. list/show/create/update of a topic share these, so the output contract lives in one place.
+ */
+import type { Agent, AuditEntry, HotlineEvent, Member, Queue, Token, User } from '@hotline/server/client';
+import type { Column } from './output.js';
+
+export type Pairs = Array<[string, unknown]>;
+
+export const agentColumns: Column<Agent>[] = [
+  { header: 'extension', get: (a) => a.extension },
+  { header: 'name', get: (a) => a.name },
+  { header: 'user', get: (a) => a.user },
+  { header: 'skills', get: (a) => a.skills },
+  { header: 'max chats', get: (a) => a.maxChats },
+  { header: 'sip', get: (a) => (a.hasSipCredentials ? 'yes' : 'no') },
+];
+
+/** With `sipPassword` (create/update with a generated password) it shows that once, last. */
+export const agentRecord = (a: Agent & { sipPassword?: string }): Pairs => [
+  ['extension', a.extension],
+  ['name', a.name],
+  ['user', a.user],
+  ['skills', a.skills],
+  ['max chats', a.maxChats],
+  ['sip', a.hasSipCredentials ? 'yes' : 'no'],
+  ['created', a.createdAt],
+  ['updated', a.updatedAt],
+  ...(a.sipPassword ? [['sip password', a.sipPassword] as [string, unknown]] : []),
+];
+
+export const queueColumns: Column<Queue>[] = [
+  { header: 'name', get: (q) => q.name },
+  { header: 'strategy', get: (q) => q.strategy },
+  { header: 'members', get: (q) => q.members.length },
+  { header: 'sl seconds', get: (q) => q.settings.serviceLevelSeconds },
+  { header: 'priority', get: (q) => q.settings.priority },
+];
+
+export const queueRecord = (q: Queue): Pairs => [
+  ['name', q.name],
+  ['strategy', q.strategy],
+  ...Object.entries(q.settings).map(([k, v]): [string, unknown] => [k, v]),
+  ['members', q.members.length],
+  ['created', q.createdAt],
+  ['updated', q.updatedAt],
+];
+
+export const memberColumns: Column<Member>[] = [
+  { header: 'agent', get: (m) => m.agent },
+  { header: 'name', get: (m) => m.name },
+  { header: 'penalty', get: (m) => m.penalty },
+  { header: 'level', get: (m) => m.level },
+];
+
+export const userColumns: Column<User>[] = [
+  { header: 'name', get: (u) => u.name },
+  { header: 'display name', get: (u) => u.displayName || null },
+  { header: 'role', get: (u) => u.role },
+  { header: 'status', get: (u) => (u.disabled ? 'disabled' : 'enabled') },
+];
+
+export const userRecord = (u: User): Pairs => [
+  ['name', u.name],
+  ['display name', u.displayName || null],
+  ['role', u.role],
+  ['status', u.disabled ? 'disabled' : 'enabled'],
+  ['created', u.createdAt],
+  ['updated', u.updatedAt],
+];
+
+const tokenStatus = (t: Token): string =>
+  t.revokedAt ? 'revoked' : t.expiresAt && Date.parse(t.expiresAt) <= Date.now() ? 'expired' : 'active';
+
+export const tokenColumns: Column<Token>[] = [
+  { header: 'id', get: (t) => t.id },
+  { header: 'name', get: (t) => t.name },
+  { header: 'user', get: (t) => t.user },
+  { header: 'status', get: tokenStatus },
+  { header: 'created', get: (t) => t.createdAt },
+  { header: 'expires', get: (t) => t.expiresAt },
+  { header: 'last used', get: (t) => t.lastUsedAt },
+];
+
+export const auditColumns: Column<AuditEntry>[] = [
+  { header: 'id', get: (a) => a.id },
+  { header: 'at', get: (a) => a.at },
+  { header: 'actor', get: (a) => a.actor },
+  { header: 'action', get: (a) => a.action },
+  { header: 'subject', get: (a) => `${a.subjectType}/${a.subjectId}` },
+  { header: 'source', get: (a) => a.source },
+];
+
+const eventBy = (e: HotlineEvent): unknown => e.payload['by'];
+const eventSubject = (e: HotlineEvent): string => `${e.subjectType}/${e.subjectId}`;
+
+export const eventColumns: Column<HotlineEvent>[] = [
+  { header: 'cursor', get: (e) => e.cursor },
+  { header: 'time', get: (e) => e.at },
+  { header: 'type', get: (e) => e.type },
+  { header: 'subject', get: eventSubject },
+  { header: 'by', get: eventBy },
+];
+
+/** One event as one line for `events tail --follow` (the table's columns, unaligned). */
+export const eventLine = (e: HotlineEvent): string => [e.cursor, e.at, e.type, eventSubject(e), eventBy(e) ?? '-'].join('  ');
