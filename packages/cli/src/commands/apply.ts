@@ -19,13 +19,9 @@ async function confirm(question: string): Promise<boolean> {
 export default class ApplyCommand extends PlainErrorsCommand<typeof ApplyCommand> {
   static override description = `Make the server match a center file, atomically
 
-The whole file is applied in one transaction: every change or none. Applying the same file again
-changes nothing. Prints the changes made and "Apply complete: ...". Objects the file does not
-mention are kept unless --prune is given.
+The whole file is applied in one transaction: every change or none. Applying the same file again changes nothing. Prints the changes made and "Apply complete: ...". Objects the file does not mention are kept unless --prune is given.
 
-Confirmation: when stdin is a terminal and --yes is not given, the plan is shown and apply asks
-before changing anything. When stdin is not a terminal (scripts, CI, pipes) it applies without
-asking, like --yes.`;
+Confirmation: when stdin is a terminal and --yes is not given, the plan is shown and apply asks before changing anything. When stdin is not a terminal (scripts, CI, pipes) it applies without asking, like --yes.`;
 
   static override examples = [
     '<%= config.bin %> apply -f center.yaml',

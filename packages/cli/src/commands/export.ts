@@ -1,14 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import type { CenterFile } from '@hotline/server/client';
 import { Flags } from '@oclif/core';
+import { CliFailure } from '../base.js';
+import { ExitCode } from '../exit-codes.js';
 import { PlainErrorsCommand } from '../plain-errors.js';
 import { centerToYaml } from '../center-yaml.js';
 
 export default class ExportCommand extends PlainErrorsCommand<typeof ExportCommand> {
   static override description = `Export the server's configuration as a center file
 
-The YAML has a stable key order, so exporting an unchanged server gives identical text. Secrets (SIP
-passwords, tokens) are never exported. Applying the export back to the same server changes nothing.`;
+The YAML has a stable key order, so exporting an unchanged server gives identical text. Secrets (SIP passwords, tokens) are never exported. Applying the export back to the same server changes nothing.`;
 
   static override examples = ['<%= config.bin %> export > center.yaml', '<%= config.bin %> export -o center.yaml', '<%= config.bin %> export --json'];
 
@@ -21,7 +22,11 @@ passwords, tokens) are never exported. Applying the export back to the same serv
     const center = await client.center.export();
     const yaml = centerToYaml(center, client.url);
     if (this.flags.output) {
-      writeFileSync(this.flags.output, yaml);
+      try {
+        writeFileSync(this.flags.output, yaml);
+      } catch (err) {
+        throw new CliFailure(`cannot write ${this.flags.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, ExitCode.error, 'unwritable_file');
+      }
       const count = (k: keyof CenterFile) => (Array.isArray(center[k]) ? (center[k] as unknown[]).length : 0);
       this.note(`wrote ${this.flags.output}: ${count('users')} users, ${count('skills')} skills, ${count('pauseReasons')} pause reasons, ${count('dispositions')} dispositions, ${count('agents')} agents, ${count('queues')} queues`);
     } else if (!this.jsonEnabled()) {

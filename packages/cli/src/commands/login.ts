@@ -19,11 +19,7 @@ export interface LoginResult {
 export default class Login extends PlainErrorsCommand<typeof Login> {
   static override description = `Check an API token against a server and save both as a profile
 
-The token comes from --token, --token-file, $HOTLINE_TOKEN, or stdin when stdin is not a terminal
-(on a terminal it is asked for, without echo). It is verified with GET /v1/me before anything is
-saved; a rejected token exits 4 and saves nothing. Profiles live in <config dir>/profiles.json
-(mode 0600; $XDG_CONFIG_HOME/hotline by default). The profile logged in to becomes the current one.
-Commands then connect with: flags, then HOTLINE_URL/HOTLINE_TOKEN, then the profile.`;
+The token comes from --token, --token-file, $HOTLINE_TOKEN, or stdin when stdin is not a terminal (on a terminal it is asked for, without echo). It is verified with GET /v1/me before anything is saved; a rejected token exits 4 and saves nothing. Profiles live in <config dir>/profiles.json (mode 0600; $XDG_CONFIG_HOME/hotline by default). The profile logged in to becomes the current one. Commands then connect with: flags, then HOTLINE_URL/HOTLINE_TOKEN, then the profile.`;
 
   static override examples = [
     '<%= config.bin %> login --server http://127.0.0.1:8080 --token-file data/admin.token',

@@ -10,9 +10,7 @@ export interface LogoutResult {
 export default class Logout extends PlainErrorsCommand<typeof Logout> {
   static override description = `Forget a saved profile (its server URL and token)
 
-Removes the profile from <config dir>/profiles.json; the token itself stays valid on the server
-(revoke it with \`hotline tokens revoke\`). Without --profile, the current profile is removed.
-Logging out of a profile that does not exist is not an error.`;
+Removes the profile from <config dir>/profiles.json; the token itself stays valid on the server (revoke it with \`hotline tokens revoke\`). Without --profile, the current profile is removed. Logging out of a profile that does not exist is not an error.`;
 
   static override examples = ['<%= config.bin %> logout', '<%= config.bin %> logout --profile staging'];
 

@@ -8,10 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 export default class PlanCommand extends PlainErrorsCommand<typeof PlanCommand> {
   static override description = `Show what applying a center file would change (nothing is changed)
 
-Prints one line per change (+ create, ~ update with the fields that change, - delete) and a summary.
-Objects on the server that the file does not mention are kept, and counted in a note on stderr;
-with --prune they are planned for deletion. YAML errors and invalid fields are reported as
-file:line:column and exit 7. With --detailed-exitcode, exit 0 means no changes and 10 means changes.`;
+Prints one line per change (+ create, ~ update with the fields that change, - delete) and a summary. Objects on the server that the file does not mention are kept, and counted in a note on stderr; with --prune they are planned for deletion. YAML errors and invalid fields are reported as file:line:column and exit 7. With --detailed-exitcode, exit 0 means no changes and 10 means changes.`;
 
   static override examples = [
     '<%= config.bin %> plan -f center.yaml',

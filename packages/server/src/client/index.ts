@@ -2,7 +2,8 @@
  * The typed client of the Hotline API, exported as `@hotline/server/client`. The CLI and the TUI talk
  * to the server only through this. Types come from the server's own schemas (type-only imports).
  */
-import WebSocket from 'ws';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type {
   Agent, AgentInput, AgentPatch, AgentWithSecret, Disposition, DispositionInput, DispositionPatch, Member, MemberInput,
   PauseReason, PauseReasonInput, PauseReasonPatch, Queue, QueueInput, QueuePatch, Skill, SkillInput, SkillPatch,
@@ -98,6 +99,26 @@ function queryString(q: Query | undefined): string {
 
 const enc = encodeURIComponent;
 
+/**
+ * One HTTP exchange over node:http(s). Not fetch: its first use loads undici, ~40 ms that every CLI
+ * command would pay. `timeoutMs` bounds each wait for the server (connect, answer, next chunk).
+ */
+function exchange(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const h = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = send(url, { method, headers: h, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** CRUD client for one collection keyed by a name, code or extension. */
 class Collection<Dto, Input, Patch, Created = Dto> {
   constructor(
@@ -131,7 +152,8 @@ class QueueCollection extends Collection<Queue, QueueInput, QueuePatch> {
 
 export class HotlineClient {
   readonly url: string;
-  private readonly token?: string;
+  /** A true private field: not part of the type (so `client & {token}` works) and never shown by inspect or JSON. */
+  readonly #token?: string;
   private readonly timeoutMs: number;
 
   readonly agents: Collection<Agent, AgentInput, AgentPatch, AgentWithSecret>;
@@ -143,7 +165,7 @@ export class HotlineClient {
 
   constructor(opts: ClientOptions) {
     this.url = opts.url.replace(/\/+$/, '');
-    this.token = opts.token;
+    this.#token = opts.token;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.agents = new Collection(this, '/v1/agents');
     this.queues = new QueueCollection(this, '/v1/queues');
@@ -155,21 +177,16 @@ export class HotlineClient {
 
   async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.token) headers['authorization'] = `Bearer ${this.token}`;
+    if (this.#token) headers['authorization'] = `Bearer ${this.#token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(`${this.url}${path}${queryString(query)}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      res = await exchange(`${this.url}${path}${queryString(query)}`, method, headers, body === undefined ? undefined : JSON.stringify(body), this.timeoutMs);
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      throw new ConnectionError(this.url, e.cause?.code ?? e.cause?.message ?? e.message);
+      const e = err as NodeJS.ErrnoException;
+      throw new ConnectionError(this.url, e.code ?? e.message);
     }
-    const text = await res.text();
+    const text = res.text;
     let data: unknown = undefined;
     if (text) {
       try {
@@ -178,7 +195,7 @@ export class HotlineClient {
         throw new ApiError(res.status, 'bad_response', `the server answered ${res.status} with a body that is not JSON`);
       }
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       const e = (data ?? {}) as { code?: string; message?: string; details?: ErrorDetail[] };
       throw new ApiError(res.status, e.code ?? 'http_error', e.message ?? `HTTP ${res.status}`, e.details ?? []);
     }
@@ -220,10 +237,12 @@ export class HotlineClient {
      * Replay from `after` then follow live events until `signal` aborts (resolves) or the connection
      * fails (rejects with ConnectionError or ApiError). Callers reconnect with the last cursor seen.
      */
-    stream: (o: StreamOptions): Promise<void> =>
-      new Promise((resolve, reject) => {
+    stream: async (o: StreamOptions): Promise<void> => {
+      // Loaded on first use: every CLI command imports this client, and loading ws costs ~15 ms.
+      const { default: WebSocket } = await import('ws');
+      return new Promise((resolve, reject) => {
         const url = `${this.url.replace(/^http/, 'ws')}/v1/stream${queryString({ after: o.after, type: o.types?.join(',') })}`;
-        const ws = new WebSocket(url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+        const ws = new WebSocket(url, { headers: this.#token ? { authorization: `Bearer ${this.#token}` } : {} });
         const onAbort = () => ws.close(1000);
         if (o.signal?.aborted) return resolve();
         o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -251,6 +270,7 @@ export class HotlineClient {
           if (o.signal?.aborted || code === 1000) resolve();
           else reject(new ConnectionError(this.url, `stream closed (${code}${reason.length ? `: ${reason.toString()}` : ''})`));
         });
-      }),
+      });
+    },
   };
 }

@@ -105,6 +105,9 @@ export class SipListeners {
       if (this.inbound) this.inbound.stream(ws, 'ws');
       else ws.close(1013, 'SIP stack not available');
     });
+    // ws re-emits the HTTP server's errors (EADDRINUSE on listen) on the WebSocketServer; they are
+    // handled on `http` below, so without this listener they would crash the process.
+    wss.on('error', () => {});
     this.wsHttp = http;
     this.wss = wss;
     return new Promise((resolve, reject) => {

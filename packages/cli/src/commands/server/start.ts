@@ -24,17 +24,11 @@ const OVERRIDES = {
 export default class ServerStart extends PlainErrorsCommand<typeof ServerStart> {
   static override description = `Run the Hotline server in this process until SIGTERM or SIGINT
 
-Settings come from these flags, then HOTLINE_* environment variables, then the --config YAML file
-(or $HOTLINE_CONFIG), then defaults: data under ./data, SQLite, HTTP on 127.0.0.1:8080, SIP on 5060
-(UDP and TCP) and SIP over WebSocket on 8088. Port 0 picks a free port.
+Settings come from these flags, then HOTLINE_* environment variables, then the --config YAML file (or $HOTLINE_CONFIG), then defaults: data under ./data, SQLite, HTTP on 127.0.0.1:8080, SIP on 5060 (UDP and TCP) and SIP over WebSocket on 8088. Port 0 picks a free port.
 
-stdout gets a short block saying where everything listens and where the admin token file is (the
-token itself is never printed); with --json, one JSON object on one line once ready. The log
-(pino, JSON lines) goes to stderr. SIGTERM or SIGINT drains (in-flight requests finish) and exits 0;
-a second signal exits at once.
+stdout gets a short block saying where everything listens and where the admin token file is (the token itself is never printed); with --json, one JSON object on one line once ready. The log (pino, JSON lines) goes to stderr. SIGTERM or SIGINT drains (in-flight requests finish) and exits 0; a second signal exits at once.
 
-Exit codes: 7 invalid configuration (every problem is listed), 3 database unreachable, 6 a port is
-already in use, 1 anything else.`;
+Exit codes: 7 invalid configuration (every problem is listed), 3 database unreachable, 6 a port is already in use, 1 anything else.`;
 
   static override examples = [
     '<%= config.bin %> server start',
