@@ -1,5 +1,8 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
-import type { LogLevel } from './config/load.js';
+
+/** The log levels, lowest-noise first; `silent` turns logging off. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * The one logger. Secrets never reach it: tokens, passwords and hashes are redacted by key wherever

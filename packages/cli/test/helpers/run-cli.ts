@@ -38,7 +38,8 @@ function defaultConfigHome(): string {
  */
 export function cliEnv(env: Record<string, string | undefined> = {}, configHome: () => string = defaultConfigHome): NodeJS.ProcessEnv {
   const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('HOTLINE_') && k !== 'FORCE_COLOR' && k !== 'NODE_OPTIONS'),
+    // ava sets NODE_ENV=test, which would put oclif in development mode in the child: drop it.
+    Object.entries(process.env).filter(([k]) => !k.startsWith('HOTLINE_') && !['FORCE_COLOR', 'NODE_OPTIONS', 'NODE_ENV'].includes(k)),
   );
   const merged: NodeJS.ProcessEnv = { ...base, XDG_CONFIG_HOME: configHome(), ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];

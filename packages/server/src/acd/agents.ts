@@ -3,7 +3,7 @@ import { AgentRow, AgentSkillRow, QueueMemberRow, SkillRow, UserRow } from '../d
 import type { WriteContext } from '../db/writer.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { recordChange, type Actor, type Store } from '../events/changes.js';
-import { generatePassword, sipHa1s } from '../security/digest.js';
+import { generatePassword, sipHa1s } from '../crypto/digest.js';
 import type { Agent, AgentInput, AgentPatch, AgentWithSecret } from './schemas.js';
 
 interface Lookups {

@@ -1,47 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HotlineError, httpStatusOf, type ErrorDetail } from '../errors.js';
-
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** ajv errors -> details with JSON-pointer paths (`/agents/0/extension`) and plain messages. */
-export function detailsFromAjv(errors: AjvError[], context?: string): ErrorDetail[] {
-  const prefix = context && context !== 'body' ? `${context}:` : '';
-  const seen = new Set<string>();
-  const out: ErrorDetail[] = [];
-  for (const e of errors) {
-    let path = e.instancePath;
-    let message = e.message ?? 'is invalid';
-    if (e.keyword === 'additionalProperties') {
-      path = `${path}/${String(e.params['additionalProperty'])}`;
-      message = 'unknown field';
-    } else if (e.keyword === 'required') {
-      path = `${path}/${String(e.params['missingProperty'])}`;
-      message = 'is required';
-    } else if (e.keyword === 'enum' || (e.keyword === 'const' && e.params['allowedValue'] !== undefined)) {
-      message = `must be one of ${JSON.stringify(e.params['allowedValues'] ?? [e.params['allowedValue']])}`;
-    } else if (e.keyword === 'anyOf') {
-      continue; // the branch errors that follow say more
-    }
-    const key = `${path}|${message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push({ path: prefix + path, message });
-    }
-  }
-  // anyOf over literals produces one `const` error per literal; fold them into one line.
-  const folded = new Map<string, ErrorDetail>();
-  for (const d of out) {
-    const prev = folded.get(d.path);
-    if (prev && d.message.startsWith('must be equal to constant')) continue;
-    folded.set(d.path, prev ?? d);
-  }
-  return [...folded.values()];
-}
+import { detailsFromAjv, type AjvError } from '../validation.js';
 
 export function errorBody(code: string, message: string, details: ErrorDetail[] = []) {
   return { code, message, details };

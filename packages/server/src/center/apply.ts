@@ -1,9 +1,11 @@
 import { Ajv } from 'ajv';
 import type { EntityManager } from 'typeorm';
-import { detailsFromAjv } from '../api/errors.js';
+import { beforeSkillDelete } from '../acd/catalogs.js';
+import { normalizeSettings } from '../acd/queues.js';
 import type { WriteContext } from '../db/writer.js';
 import { InvalidInput } from '../errors.js';
 import { recordChange, type Actor, type Store } from '../events/changes.js';
+import { detailsFromAjv } from '../validation.js';
 import { computePlan, loadCurrent, type CenterServices, type Current } from './plan.js';
 import { CenterFile, type Plan, type PlannedChange } from './schema.js';
 
@@ -43,7 +45,7 @@ async function run(s: CenterServices, tx: WriteContext, actor: Actor, file: Cent
   if (c.action === 'delete') {
     const del: Record<string, () => Promise<void>> = {
       user: () => s.users.delete(tx, actor, c.key),
-      skill: () => s.skills.delete(tx, actor, c.key, async (row) => { await tx.em.delete('agent_skills', { skillId: row.id }); }),
+      skill: () => s.skills.delete(tx, actor, c.key, (row) => beforeSkillDelete(row, tx.em)),
       pause_reason: () => s.pauseReasons.delete(tx, actor, c.key),
       disposition: () => s.dispositions.delete(tx, actor, c.key),
       agent: () => s.agents.delete(tx, actor, c.key),
@@ -83,7 +85,8 @@ async function run(s: CenterServices, tx: WriteContext, actor: Actor, file: Cent
     }
     case 'queue': {
       const q = find(file.queues, (x) => x.name === c.key);
-      const fields = defined({ strategy: q.strategy, settings: changed.has('settings') ? q.settings : undefined });
+      // A file's settings are complete (omitted keys take defaults), while an API patch merges: pass them whole.
+      const fields = defined({ strategy: q.strategy, settings: changed.has('settings') ? normalizeSettings(q.settings) : undefined });
       await (create ? s.queues.create(tx, actor, { ...fields, name: q.name }) : s.queues.update(tx, actor, q.name, fields));
       return;
     }

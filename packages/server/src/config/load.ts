@@ -3,10 +3,11 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigInvalid, type ErrorDetail } from '../errors.js';
+import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import { settings, type SettingSpec } from './schema.js';
 
 export type DbDialect = 'sqlite' | 'mysql';
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type { LogLevel };
 
 export interface Config {
   dataDir: string;
@@ -25,7 +26,7 @@ export interface LoadOptions {
   overrides?: Record<string, string | number>;
 }
 
-const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const LEVELS = new Set<string>(LOG_LEVELS);
 
 /** Flatten `{http: {port: 1}}` into `{'http.port': '1'}`, reporting unknown keys and non-scalars. */
 function flattenFile(obj: unknown, prefix: string, out: Record<string, string>, problems: ErrorDetail[]): void {
@@ -153,7 +154,13 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   };
 }
 
-/** The database URL with any password replaced, safe to print. */
+/**
+ * The database URL with any password replaced, safe to print. Like the URL parser that connects, the
+ * user info ends at the last `@` before the path, so a password with a raw `@` is hidden whole.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]+):[^@]*@/, '$1:***@');
+  return url.replace(/^(\w+:\/\/)([^/?#]*)@/, (_m, scheme: string, userInfo: string) => {
+    const colon = userInfo.indexOf(':');
+    return `${scheme}${colon < 0 ? userInfo : `${userInfo.slice(0, colon)}:***`}@`;
+  });
 }

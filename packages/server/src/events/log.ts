@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { type DataSource, type SelectQueryBuilder } from 'typeorm';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { EventRow } from '../db/entities/index.js';
+import { LIKE_ESCAPE, likePrefix } from '../db/like.js';
 import type { WriteContext } from '../db/writer.js';
 
 export interface HotlineEvent {
@@ -58,8 +59,8 @@ function whereTypes(qb: SelectQueryBuilder<EventRow>, patterns: string[] | undef
   const params: Record<string, string> = {};
   patterns.forEach((p, i) => {
     if (p.endsWith('.*')) {
-      clauses.push(`e.type LIKE :t${i}`);
-      params[`t${i}`] = `${p.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`;
+      clauses.push(`e.type LIKE :t${i} ${LIKE_ESCAPE}`);
+      params[`t${i}`] = likePrefix(p.slice(0, -1));
     } else {
       clauses.push(`e.type = :t${i}`);
       params[`t${i}`] = p;

@@ -1,3 +1,8 @@
+/**
+ * SIP digest credentials (RFC 2617, RFC 8760): the HA1 values stored per device, and the generator of
+ * device passwords. Shared (bottom layer, node:crypto only): acd/ stores HA1s when agents are created,
+ * the SIP registrar (sip/) will verify digests against them.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 
 /** Digest HA1 = H(username ":" realm ":" password) (RFC 2617 §3.2.2.2, RFC 8760 for SHA-256). */
