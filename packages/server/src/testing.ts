@@ -8,8 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import type { RouteRegistrar } from './api/app.js';
 import { HotlineClient } from './client/index.js';
-import { loadConfig } from './config/load.js';
+import { loadConfig, type Config } from './config/load.js';
 import { createLogger } from './logger.js';
 import { startServer, type RunningServer } from './main.js';
 
@@ -56,8 +58,12 @@ export async function createTestDatabase(dialect: Dialect, dir: string): Promise
   };
 }
 
+export type TestRole = 'admin' | 'supervisor' | 'agent' | 'auditor';
+
 export interface TestServer {
+  /** The running server; replaced by restart(). */
   server: RunningServer;
+  /** Base URL of the running server (the port changes on restart). */
   url: string;
   dataDir: string;
   dbUrl: string;
@@ -65,7 +71,10 @@ export interface TestServer {
   adminToken: string;
   admin: HotlineClient;
   /** A client for a new user with this role (creates the user and a token). */
-  clientFor(role: 'admin' | 'supervisor' | 'agent' | 'auditor', name?: string): Promise<HotlineClient & { token: string }>;
+  clientFor(role: TestRole, name?: string): Promise<HotlineClient & { token: string; user: string }>;
+  /** Stop the server (drain) and start it again on the same data directory and database. */
+  restart(): Promise<void>;
+  /** Stop the server, drop the database and remove the data directory (idempotent). */
   stop(): Promise<void>;
 }
 
@@ -73,43 +82,67 @@ export interface TestServerOptions {
   dialect?: Dialect;
   /** Extra config overrides (keys as in config/schema.ts). */
   overrides?: Record<string, string | number>;
+  /** Logger for the server (e.g. one writing to memory, to assert on log lines); default: config level to stdout. */
+  logger?: Logger;
+  /** Extra routes registered on the API (test-only endpoints). */
+  routes?: RouteRegistrar[];
+}
+
+function clientOf(url: string, token: string): HotlineClient {
+  return new HotlineClient({ url, token });
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hotline-test-'));
-  const db = await createTestDatabase(opts.dialect ?? 'sqlite', dataDir);
-  const config = loadConfig({
-    env: {},
-    overrides: { dataDir, 'db.url': db.url, 'http.port': 0, 'sip.port': 0, 'sip.wsPort': 0, 'log.level': 'silent', ...opts.overrides },
-  });
+  let db: TestDatabase | undefined;
+  const cleanup = async () => {
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let config: Config;
   let server: RunningServer;
   try {
-    server = await startServer({ config, logger: createLogger(config.log.level) });
+    db = await createTestDatabase(opts.dialect ?? 'sqlite', dataDir);
+    config = loadConfig({
+      env: {},
+      overrides: { dataDir, 'db.url': db.url, 'http.port': 0, 'sip.port': 0, 'sip.wsPort': 0, 'log.level': 'silent', ...opts.overrides },
+    });
+    server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes });
   } catch (err) {
-    await db.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await cleanup();
     throw err;
   }
   const adminToken = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-  const admin = new HotlineClient({ url: server.url, token: adminToken });
   let n = 0;
-  return {
+  let stopped: Promise<void> | undefined;
+  const ts: TestServer = {
     server,
     url: server.url,
     dataDir,
     dbUrl: db.url,
     adminToken,
-    admin,
+    admin: clientOf(server.url, adminToken),
     async clientFor(role, name) {
       const userName = name ?? `${role}${++n}`;
-      await admin.users.create({ name: userName, role });
-      const t = await admin.tokens.create({ name: 'test', user: userName });
-      return Object.assign(new HotlineClient({ url: server.url, token: t.token }), { token: t.token });
+      await ts.admin.users.create({ name: userName, role });
+      const t = await ts.admin.tokens.create({ name: 'test', user: userName });
+      return Object.assign(clientOf(ts.url, t.token), { token: t.token, user: userName });
     },
-    async stop() {
-      await server.stop();
-      await db.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+    async restart() {
+      await ts.server.stop();
+      ts.server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes });
+      ts.url = ts.server.url;
+      ts.admin = clientOf(ts.url, adminToken);
+    },
+    stop() {
+      return (stopped ??= (async () => {
+        try {
+          await ts.server.stop();
+        } finally {
+          await cleanup();
+        }
+      })());
     },
   };
+  return ts;
 }

@@ -1,4 +1,6 @@
-import { AgentSkillRow, DispositionRow, PauseReasonRow, SkillRow } from '../db/entities/index.js';
+import type { EntityManager } from 'typeorm';
+import { AgentSkillRow, DispositionRow, PauseReasonRow, QueueRow, SkillRow } from '../db/entities/index.js';
+import { Conflict } from '../errors.js';
 import type { Store } from '../events/changes.js';
 import { Catalog } from './catalog.js';
 import type {
@@ -19,8 +21,20 @@ export function skillsCatalog(store: Store): Skills {
   });
 }
 
-/** Deleting a skill also removes it from every agent (and is refused nowhere: skills are labels). */
-export async function dropSkillFromAgents(skill: SkillRow, em: import('typeorm').EntityManager): Promise<void> {
+/**
+ * Before a skill is deleted: refuse while a queue requires it (the queue's routing would silently
+ * change, and an export would name a skill that does not exist); otherwise remove it from every agent
+ * (on agents, skills are labels).
+ */
+export async function beforeSkillDelete(skill: SkillRow, em: EntityManager): Promise<void> {
+  const queues = (await em.find(QueueRow, { order: { name: 'ASC' } }))
+    .filter((q) => Object.hasOwn((q.settings as { requiredSkills?: object }).requiredSkills ?? {}, skill.name))
+    .map((q) => q.name);
+  if (queues.length) {
+    throw new Conflict(`skill ${skill.name} is required by queue${queues.length > 1 ? 's' : ''} ${queues.join(', ')}`, [
+      { path: '', message: 'required by a queue' },
+    ]);
+  }
   await em.delete(AgentSkillRow, { skillId: skill.id });
 }
 

@@ -1,9 +1,11 @@
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import { Ajv } from 'ajv';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
-import { installErrorHandling } from './errors.js';
+import { errorBody, installErrorHandling } from './errors.js';
 import { ErrorSchema, installAuth } from './route.js';
 import { registerAgentRoutes, registerQueueRoutes } from './routes/acd.js';
 import { registerCatalogRoutes } from './routes/catalogs.js';
@@ -33,9 +35,21 @@ export async function buildApi(services: Services, logger: Logger, extra: RouteR
     // Requests that are in flight finish on close; idle keep-alive sockets are closed at once.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Errors raised before routing (a URL that is not valid percent-encoding) get the one error shape too.
+    frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) =>
+      void reply.status(400).send(errorBody('invalid_input', err.message)),
     ajv: { customOptions: { allErrors: true } },
   });
   app.setValidatorCompiler(validators());
+  // Requests in flight when close() starts finish, but their keep-alive sockets would then sit idle
+  // and hold the drain up for keepAliveTimeout: during a drain, responses close their connection.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (draining) void reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });

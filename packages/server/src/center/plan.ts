@@ -87,11 +87,18 @@ function diffSection<D, C>(b: Builder, s: Section<D, C>, prune: boolean): void {
   }
 }
 
-function checkRefs(file: CenterFile, cur: Current, problems: ErrorDetail[]): void {
-  const names = (d: Array<{ name: string }> | undefined, c: Array<{ name: string }>) => new Set([...c.map((x) => x.name), ...(d ?? []).map((x) => x.name)]);
-  const skills = names(file.skills, cur.skills);
-  const users = names(file.users, cur.users);
-  const agents = new Set([...cur.agents.map((a) => a.extension), ...(file.agents ?? []).map((a) => a.extension)]);
+/**
+ * What exists after the apply: the file's objects, plus the server's unless prune deletes them (with
+ * prune, a section present in the file is the whole set).
+ */
+function existing<T>(desired: T[] | undefined, current: T[], prune: boolean, key: (x: T) => string): Set<string> {
+  return new Set([...(prune && desired ? [] : current), ...(desired ?? [])].map(key));
+}
+
+function checkRefs(file: CenterFile, cur: Current, prune: boolean, problems: ErrorDetail[]): void {
+  const skills = existing<{ name: string }>(file.skills, cur.skills, prune, (x) => x.name);
+  const users = existing<{ name: string }>(file.users, cur.users, prune, (x) => x.name);
+  const agents = existing<{ extension: string }>(file.agents, cur.agents, prune, (x) => x.extension);
   file.agents?.forEach((a, i) => {
     for (const s of Object.keys(a.skills ?? {})) if (!skills.has(s)) problems.push({ path: `/agents/${i}/skills/${s}`, message: 'unknown skill' });
     if (a.user && !users.has(a.user)) problems.push({ path: `/agents/${i}/user`, message: `unknown user ${JSON.stringify(a.user)}` });
@@ -100,11 +107,9 @@ function checkRefs(file: CenterFile, cur: Current, problems: ErrorDetail[]): voi
     for (const s of Object.keys(q.settings?.requiredSkills ?? {})) {
       if (!skills.has(s)) problems.push({ path: `/queues/${i}/settings/requiredSkills/${s}`, message: 'unknown skill' });
     }
-    const seen = new Set<string>();
+    // (Members listed twice are reported by diffSection.)
     q.members?.forEach((m, j) => {
       if (!agents.has(m.agent)) problems.push({ path: `/queues/${i}/members/${j}/agent`, message: `unknown agent ${m.agent}` });
-      if (seen.has(m.agent)) problems.push({ path: `/queues/${i}/members/${j}`, message: `agent ${m.agent} is listed twice` });
-      seen.add(m.agent);
     });
   });
 }
@@ -116,7 +121,7 @@ function checkRefs(file: CenterFile, cur: Current, problems: ErrorDetail[]): voi
  */
 export function computePlan(file: CenterFile, cur: Current, prune: boolean, passwordDiffers: Set<string>): Plan {
   const b: Builder = { changes: [], deletes: [], unmanaged: [], problems: [] };
-  checkRefs(file, cur, b.problems);
+  checkRefs(file, cur, prune, b.problems);
   diffSection(b, {
     kind: 'user', path: 'users', desired: file.users, current: cur.users, keyD: (d) => d.name, keyC: (c) => c.name,
     pairs: (d, c) => [['role', c?.role, d.role], ['displayName', c?.displayName, d.displayName], ['disabled', c?.disabled, d.disabled]],
@@ -149,11 +154,11 @@ export function computePlan(file: CenterFile, cur: Current, prune: boolean, pass
     pairs: (d, c) => [['strategy', c?.strategy, d.strategy ?? (c ? undefined : 'longest-idle')], ['settings', c?.settings, d.settings && normalizeSettings(d.settings)]],
   }, prune);
   // A queue's `members`, when present, is its whole member list: absent members are removed.
-  for (const q of file.queues ?? []) {
+  for (const [i, q] of (file.queues ?? []).entries()) {
     if (!q.members) continue;
     const c = cur.queues.find((x) => x.name === q.name);
     diffSection(b, {
-      kind: 'member', path: 'members', desired: q.members, current: c?.members ?? [],
+      kind: 'member', path: `queues/${i}/members`, desired: q.members, current: c?.members ?? [],
       keyD: (d) => `${q.name}/${d.agent}`, keyC: (m) => `${q.name}/${m.agent}`,
       pairs: (d, m) => [['penalty', m?.penalty, d.penalty ?? (m ? undefined : 0)], ['level', m?.level, d.level ?? (m ? undefined : 1)]],
     }, true);

@@ -51,8 +51,10 @@ export function dataSourceOptions(url: string, dialect: DbDialect, readOnly = fa
 }
 
 async function connect(url: string, dialect: DbDialect, readOnly: boolean): Promise<DataSource> {
-  const ds = new DataSource(dataSourceOptions(url, dialect, readOnly));
+  let ds: DataSource;
   try {
+    // Inside the try: preparing the options creates the SQLite file's directory, which can fail too.
+    ds = new DataSource(dataSourceOptions(url, dialect, readOnly));
     await ds.initialize();
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { sqlMessage?: string };

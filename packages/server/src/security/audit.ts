@@ -1,4 +1,5 @@
 import { AuditRow } from '../db/entities/index.js';
+import { LIKE_ESCAPE, likePrefix } from '../db/like.js';
 import type { Store } from '../events/changes.js';
 import type { AuditEntry } from './schemas.js';
 
@@ -15,7 +16,7 @@ export interface AuditQuery {
 export async function listAudit(store: Store, q: AuditQuery): Promise<AuditEntry[]> {
   const qb = store.ds.getRepository(AuditRow).createQueryBuilder('a').where('a.id > :after', { after: q.after ?? 0 });
   if (q.action) {
-    if (q.action.endsWith('.*')) qb.andWhere('a.action LIKE :action', { action: `${q.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%` });
+    if (q.action.endsWith('.*')) qb.andWhere(`a.action LIKE :action ${LIKE_ESCAPE}`, { action: likePrefix(q.action.slice(0, -1)) });
     else qb.andWhere('a.action = :action', { action: q.action });
   }
   if (q.actor) qb.andWhere('a.actorName = :actor', { actor: q.actor });

@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Catalog } from '../../acd/catalog.js';
-import { dropSkillFromAgents } from '../../acd/catalogs.js';
+import { beforeSkillDelete } from '../../acd/catalogs.js';
 import * as S from '../../acd/schemas.js';
 import type { Permission } from '../../security/roles.js';
 import { addRoute } from '../route.js';
@@ -55,7 +55,7 @@ function catalogRoutes(app: FastifyInstance, services: Services, c: CatalogRoute
 export function registerCatalogRoutes(app: FastifyInstance, s: Services): void {
   catalogRoutes(app, s, {
     path: 'skills', tag: 'skills', catalog: s.skills, dto: S.Skill, input: S.SkillInput, patch: S.SkillPatch,
-    read: 'skills:read', write: 'skills:write', beforeDelete: dropSkillFromAgents,
+    read: 'skills:read', write: 'skills:write', beforeDelete: beforeSkillDelete,
   });
   catalogRoutes(app, s, {
     path: 'pause-reasons', tag: 'pause reasons', catalog: s.pauseReasons, dto: S.PauseReason, input: S.PauseReasonInput,
