@@ -15,7 +15,7 @@ export const migrationsFor: Record<DbDialect, Array<new () => unknown>> = {
 export function dataSourceOptions(url: string, dialect: DbDialect, readOnly = false): DataSourceOptions {
   if (dialect === 'sqlite') {
     const file = resolve(url.slice('sqlite:'.length).replace(/^\/\//, ''));
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     return {
       type: 'better-sqlite3',
       database: file,
@@ -50,18 +50,31 @@ export function dataSourceOptions(url: string, dialect: DbDialect, readOnly = fa
   };
 }
 
-async function connect(url: string, dialect: DbDialect, readOnly: boolean): Promise<DataSource> {
-  let ds: DataSource;
-  try {
-    // Inside the try: preparing the options creates the SQLite file's directory, which can fail too.
-    ds = new DataSource(dataSourceOptions(url, dialect, readOnly));
-    await ds.initialize();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { sqlMessage?: string };
-    const where = dialect === 'sqlite' ? url : new URL(url.replace(/^mariadb:/, 'mysql:')).host;
-    throw new DatabaseUnavailable(`cannot open the ${dialect} database at ${where}: ${e.sqlMessage ?? e.code ?? e.message}`);
-  }
+/** Errors worth a second try: the server is there but dropped or refused this one connection. */
+const TRANSIENT = new Set(['ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ETIMEDOUT', 'EPIPE', 'ER_CON_COUNT_ERROR']);
+const CONNECT_ATTEMPTS = 3;
+
+async function connectOnce(url: string, dialect: DbDialect, readOnly: boolean): Promise<DataSource> {
+  // Preparing the options creates the SQLite file's directory, which can fail too.
+  const ds = new DataSource(dataSourceOptions(url, dialect, readOnly));
+  await ds.initialize();
   return ds;
+}
+
+async function connect(url: string, dialect: DbDialect, readOnly: boolean): Promise<DataSource> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(url, dialect, readOnly);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException & { sqlMessage?: string };
+      if (attempt < CONNECT_ATTEMPTS && e.code !== undefined && TRANSIENT.has(e.code)) {
+        await new Promise((r) => setTimeout(r, 200 * 3 ** (attempt - 1)));
+        continue;
+      }
+      const where = dialect === 'sqlite' ? url : new URL(url.replace(/^mariadb:/, 'mysql:')).host;
+      throw new DatabaseUnavailable(`cannot open the ${dialect} database at ${where}: ${e.sqlMessage ?? e.code ?? e.message}`);
+    }
+  }
 }
 
 export interface Database {

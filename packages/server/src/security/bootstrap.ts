@@ -21,7 +21,7 @@ export async function bootstrap(store: Store, users: Users, tokens: Tokens, data
     await users.create(tx, systemActor, { name: 'admin', role: 'admin', displayName: 'Administrator' });
     const adminActor = { ...systemActor, name: 'admin', userId: (await users.row('admin', tx.em)).id };
     const minted = await tokens.create(tx, adminActor, { name: 'bootstrap' }, true);
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const file = join(dataDir, 'admin.token');
     writeFileSync(file, `${minted.token}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
