@@ -7,7 +7,6 @@ import { startTestServer, type TestServer } from '@hotline/server/testing';
 import test, { type ExecutionContext } from 'ava';
 import { parse, stringify } from 'yaml';
 import { runCli } from './helpers/run-cli.js';
-import { runCliIo } from './helpers/run-cli-io.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const EXAMPLE = join(ROOT, 'examples/center.yaml');
@@ -35,7 +34,7 @@ async function setup(t: ExecutionContext): Promise<Ctx> {
     s,
     dir,
     env,
-    cli: (...args) => runCliIo(args, env, { cwd: dir }),
+    cli: (...args) => runCli(args, env, { cwd: dir }),
     write: (name, text) => {
       writeFileSync(join(dir, name), text);
       return name;
@@ -274,7 +273,7 @@ test('auth and connection failures keep their exit codes', async (t) => {
 
 test('apply -f - reads the file from stdin', async (t) => {
   const c = await setup(t);
-  const r = await runCliIo(['apply', '-f', '-'], c.env, { input: 'apiVersion: hotline/v1\nkind: Center\nskills:\n  - name: english\n' });
+  const r = await runCli(['apply', '-f', '-'], c.env, { input: 'apiVersion: hotline/v1\nkind: Center\nskills:\n  - name: english\n' });
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, '+ skill english\n\nApply complete: 1 created, 0 updated, 0 deleted.\n');
 });

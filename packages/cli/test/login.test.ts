@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { startTestServer } from '@hotline/server/testing';
 import test, { type ExecutionContext } from 'ava';
 import { runCli } from './helpers/run-cli.js';
-import { runCliIo } from './helpers/run-cli-io.js';
 
 /** A fresh XDG_CONFIG_HOME: profiles land in <it>/hotline/profiles.json. */
 function xdg(t: ExecutionContext): { env: { XDG_CONFIG_HOME: string }; file: string } {
@@ -58,7 +57,7 @@ test('login reads the token from stdin when piped, and --json reports a masked t
   t.teardown(() => s.stop());
   const x = xdg(t);
   const supervisor = await s.clientFor('supervisor', 'sam');
-  const r = await runCliIo(['login', '--server', s.url, '--profile', 'ops', '--json'], x.env, { input: `${supervisor.token}\n` });
+  const r = await runCli(['login', '--server', s.url, '--profile', 'ops', '--json'], x.env, { input: `${supervisor.token}\n` });
   t.is(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { profile: string; user: { name: string; role: string }; token: string; server: string };
   t.like(out, { profile: 'ops', server: s.url, user: { name: 'sam', role: 'supervisor' } });

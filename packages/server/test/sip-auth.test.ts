@@ -13,6 +13,7 @@ import { sameRequestUri } from '../src/sip/auth-uri.js';
 import { FakeClock } from '../src/sip/clock.js';
 import { DigestAuthenticator, digestResponse, type AuthResult, type StoredHa1 } from '../src/sip/digest-auth.js';
 import type { SipRequest } from '../src/sip/message.js';
+import { prng } from './prng.js';
 
 // ---- RFC 7616 §3.9.1 ----
 
@@ -110,17 +111,6 @@ test('challenge rejected: missing nonce, bad stale, empty qop', (t) => {
   t.false(parseChallenge('Digest realm="r", nonce="n", qop=""').ok);
   t.false(parseChallenge('Digest realm="r", nonce="n", realm="x"').ok);
 });
-
-/** mulberry32: reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FUZZ_SEEDS = [
   `Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", algorithm=SHA-256, nonce="${RFC.nonce}", nc=00000001, cnonce="${RFC.cnonce}", qop=auth, response="${RFC.sha256}", opaque="x"`,

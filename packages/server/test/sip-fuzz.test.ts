@@ -12,20 +12,10 @@ import { getContacts, getCSeq, getFrom, getTo, getVias } from '../src/sip/fields
 import { StreamFramer } from '../src/sip/framer.js';
 import { getHeaderValues, serializeMessage, type SipMessage } from '../src/sip/message.js';
 import { parseMessage, type ParseResult } from '../src/sip/parse.js';
+import { prng } from './prng.js';
 
 const ITERATIONS = 20_000;
 const SEED = 0x5eed_4475;
-
-/** mulberry32: tiny, fast, good enough for fuzzing, and reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   'INVITE sip:bob@biloxi.example.com SIP/2.0\r\nVia: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;rport\r\n' +
