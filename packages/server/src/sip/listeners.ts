@@ -18,7 +18,8 @@ export interface BoundListener {
 /** Handler of raw SIP traffic. The SIP stack (transactions, dialogs, registrar) plugs in here. */
 export interface SipInbound {
   datagram(data: Buffer, from: { address: string; port: number; transport: 'udp' }): void;
-  stream(socket: TcpSocket | import('ws').WebSocket, transport: 'tcp' | 'ws'): void;
+  /** `remote` is the peer's address (given for WebSocket, whose socket is not public; TCP has it on the socket). */
+  stream(socket: TcpSocket | import('ws').WebSocket, transport: 'tcp' | 'ws', remote?: { address: string; port: number }): void;
 }
 
 /**
@@ -100,9 +101,10 @@ export class SipListeners {
       maxPayload: 64 * 1024,
       handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
     });
-    wss.on('connection', (ws) => {
+    wss.on('connection', (ws, req) => {
       this.track(ws);
-      if (this.inbound) this.inbound.stream(ws, 'ws');
+      const remote = { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 };
+      if (this.inbound) this.inbound.stream(ws, 'ws', remote);
       else ws.close(1013, 'SIP stack not available');
     });
     // ws re-emits the HTTP server's errors (EADDRINUSE on listen) on the WebSocketServer; they are
@@ -117,6 +119,13 @@ export class SipListeners {
         resolve();
       });
     });
+  }
+
+  /** Send one UDP datagram from the listening socket (so replies leave from the SIP port, RFC 3261 §18.2.2). */
+  sendDatagram(data: Buffer, port: number, address: string): Promise<void> {
+    const udp = this.udp;
+    if (!udp) return Promise.reject(new Error('sip udp listener not started'));
+    return new Promise((resolve, reject) => udp.send(data, port, address, (err) => (err ? reject(err) : resolve())));
   }
 
   addresses(): { udp: BoundListener | null; tcp: BoundListener | null; ws: BoundListener | null } {
