@@ -83,3 +83,31 @@ const seconds = Number(process.argv[2] ?? 2);
 process.stdout.write(`SIP message layer, INVITE with SDP: ${invite.length} bytes, ${first.message.headers.length} headers, body ${first.message.body.length} bytes (node ${process.version})\n`);
 run('parse', seconds, () => parseMessage(invite, { transport: 'udp' }));
 run('serialize', Math.min(seconds, 1), () => serializeMessage(first.message));
+
+// Pathological 60 KB inputs (the same shapes as the fuzz test): each should take a few ms; a
+// super-linear path shows up here as hundreds of ms or more.
+const head = 'INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n';
+const n = 60_000;
+const pathological = {
+  'tel digits': `${head}To: <tel:+${'1'.repeat(n)}x>\r\n\r\n`,
+  'host labels': `${head}To: <sip:${'a.'.repeat(n / 2)}>\r\n\r\n`,
+  'via params': `${head.replace('branch=z9hG4bK1', ';p'.repeat(n / 2).slice(1))}To: <sip:b@c>\r\n\r\n`,
+  'contact list': `${head}To: <sip:b@c>\r\nContact: ${'<sip:a@b>,'.repeat(n / 10)}<sip:a@b>\r\n\r\n`,
+  quotes: `${head}To: ${'"'.repeat(n)} <sip:b@c>\r\n\r\n`,
+  'angle brackets': `${head}To: <sip:b@c>\r\nRoute: ${'<'.repeat(n)}\r\n\r\n`,
+  'header lines': `${head}To: <sip:b@c>\r\n${'a:b\r\n'.repeat(n / 5)}\r\n`,
+  'folded lines': `${head}To: <sip:b@c>\r\nX: a\r\n${' b\r\n'.repeat(n / 4)}\r\n`,
+  'ipv6 colons': `${head}To: <sip:[${':'.repeat(n)}]>\r\n\r\n`,
+  'percent escapes': `${head}To: <sip:${'%4'.repeat(n / 3)}@b>\r\n\r\n`,
+};
+process.stdout.write('\npathological 60 KB inputs (ms per parse, best of 3):\n');
+for (const [name, text] of Object.entries(pathological)) {
+  const buf = Buffer.from(text);
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t0 = process.hrtime.bigint();
+    parseMessage(buf, { transport: 'udp', maxSize: 1 << 20 });
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  process.stdout.write(`  ${name.padEnd(16)} ${best.toFixed(2).padStart(8)} ms\n`);
+}

@@ -16,7 +16,11 @@ import { createLogger } from './logger.js';
 import { bootstrap } from './security/bootstrap.js';
 import { Tokens } from './security/tokens.js';
 import { Users } from './security/users.js';
+import { FailureTracker } from './sip/bans.js';
+import { SipCore } from './sip/core.js';
 import { SipListeners } from './sip/listeners.js';
+import { TransactionLayer } from './sip/transaction-layer.js';
+import { SipTransport } from './sip/transport.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -65,13 +69,39 @@ function buildServices(config: Config, db: Database, sip: SipListeners, http: ()
   };
 }
 
+/**
+ * The SIP stack: transport (parse, Via stamping, drop hook) -> transaction layer (real clock) -> core.
+ * No egress allow-list exists yet, so `mayEgress` denies everything: the server only answers sources.
+ */
+function buildSipStack(log: Logger): { transport: SipTransport; close(): void } {
+  const bans = new FailureTracker();
+  const core: SipCore = new SipCore({ version: VERSION, log, bans, findInvite: (cancel) => layer.findInviteFor(cancel) });
+  const transport: SipTransport = new SipTransport({
+    log,
+    mayEgress: () => false,
+    dropRequest: (request, source) => core.dropRequest(request, source),
+    deliver: (message, source) => layer.receive(message, source),
+  });
+  const layer: TransactionLayer = new TransactionLayer({ send: (message, destination) => transport.send(message, destination), user: core });
+  return {
+    transport,
+    close: () => {
+      transport.close();
+      layer.close();
+    },
+  };
+}
+
 /** The composition root: config -> database -> services -> API and SIP listeners. */
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const { config } = opts;
   const log = opts.logger ?? createLogger(config.log.level);
   const db = await openDatabase(config.db.url, config.db.dialect);
   let app: FastifyInstance | undefined;
-  const sip = new SipListeners(config.sip, log.child({ component: 'sip' }));
+  const sipLog = log.child({ component: 'sip' });
+  const sipStack = buildSipStack(sipLog);
+  const sip = new SipListeners(config.sip, sipLog, sipStack.transport);
+  sipStack.transport.attach(sip);
   const services = buildServices(config, db, sip, () => app);
   try {
     const { tokenFile } = await bootstrap(services.store, services.users, services.tokens, config.dataDir);
@@ -89,6 +119,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         const grace = setTimeout(() => app?.server.closeAllConnections(), config.shutdown.graceMs);
         grace.unref();
         for (const client of app?.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
+        sipStack.close();
         await Promise.all([app?.close(), sip.stop()]);
         clearTimeout(grace);
         await services.store.writer.idle();
@@ -97,6 +128,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       })());
     return { config, services, url, tokenFile, listeners, stop };
   } catch (err) {
+    sipStack.close();
     await Promise.allSettled([app?.close(), sip.stop()]);
     await db.close();
     throw err;

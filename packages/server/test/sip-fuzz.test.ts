@@ -111,7 +111,6 @@ test(`fuzz: ${ITERATIONS} mutated messages never throw, accepted ones round-trip
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   t.log(`${ITERATIONS} inputs x 2 transports in ${ms.toFixed(0)} ms: ${stats.ok} parsed, ${stats.error} rejected; framer produced ${stats.framed} messages`);
   t.true(stats.ok > 0 && stats.error > 0, 'the mutations exercise both outcomes');
-  t.true(ms < 20_000, 'fuzzing stays fast');
 });
 
 test('fuzz: random chunking of valid streams yields exactly the original messages', (t) => {
@@ -139,7 +138,8 @@ test('fuzz: random chunking of valid streams yields exactly the original message
   }
 });
 
-test('pathological 60 KB inputs are rejected or parsed quickly (no super-linear paths)', (t) => {
+// Their timings (super-linear paths) are measured by scripts/bench/sip-parse.mjs, not asserted here.
+test('pathological 60 KB inputs are rejected or parsed, never crash', (t) => {
   const head = 'INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n';
   const n = 60_000;
   const cases: Record<string, string> = {
@@ -159,11 +159,7 @@ test('pathological 60 KB inputs are rejected or parsed quickly (no super-linear 
   };
   for (const [name, text] of Object.entries(cases)) {
     const buf = Buffer.from(text);
-    const started = process.hrtime.bigint();
     const r = parseMessage(buf, { transport: 'udp', maxSize: 1 << 20 });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    t.true(ms < 200, `${name}: ${ms.toFixed(1)} ms`);
-    if (process.env["SIP_FUZZ_VERBOSE"]) t.log(`${name}: ${ms.toFixed(1)} ms, ${r.ok ? "ok" : r.error.reason}`);
     t.false(!r.ok && /Unparseable/.test(r.error.reason), name);
   }
 });

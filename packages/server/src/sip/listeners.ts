@@ -15,7 +15,7 @@ export interface BoundListener {
   port: number;
 }
 
-/** Handler of raw SIP traffic. The SIP stack (transactions, dialogs, registrar) plugs in here. */
+/** Handler of raw SIP traffic: the SIP stack (SipTransport -> transactions -> core) plugs in here. */
 export interface SipInbound {
   datagram(data: Buffer, from: { address: string; port: number; transport: 'udp' }): void;
   /** `remote` is the peer's address (given for WebSocket, whose socket is not public; TCP has it on the socket). */
@@ -25,8 +25,9 @@ export interface SipInbound {
 /**
  * The SIP listeners: UDP and TCP on the same port, and SIP over WebSocket (RFC 7118, subprotocol
  * `sip`). They bind at start so port conflicts show at once and port 0 resolves to a real port.
- * Without a SipInbound (the SIP stack arrives with the signaling issue) traffic is read and dropped,
- * and streams are closed.
+ * Traffic goes to the SipInbound (the server passes its SipTransport, which feeds the transaction layer
+ * and the SIP core, main.ts); without one (listener tests) datagrams are read and dropped and streams
+ * are closed.
  */
 export class SipListeners {
   private udp?: Socket;

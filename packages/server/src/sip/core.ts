@@ -1,0 +1,124 @@
+/**
+ * The minimal SIP core: the transaction user (RFC 3261 §17 "TU") the server runs until the signaling
+ * work arrives. It answers what it can answer honestly and nothing more:
+ *
+ *   OPTIONS out of dialog       200 OK with Allow, Accept, Supported (§11.2): the trunk keepalive answer
+ *   REGISTER                    403 Forbidden (no registrar yet)
+ *   INVITE                      480 Temporarily Unavailable (no B2BUA yet)
+ *   CANCEL                      200 when it matches a live INVITE server transaction (§9.2), else 481
+ *   BYE, INFO, NOTIFY, REFER    481 Call/Transaction Does Not Exist (there are no dialogs, §12.2.2)
+ *   any request with a To tag   481 (a dialog we do not have, §12.2.2)
+ *   other methods               405 Method Not Allowed with Allow (§8.2.1)
+ *   Require with any option     420 Bad Extension with Unsupported (§8.2.2.3; we support none)
+ *   Max-Forwards: 0             483 Too Many Hops, except OPTIONS, which we answer as the target (§11)
+ *   ACK outside a transaction, stray responses: ignored.
+ *
+ * Every response copies Via/From/Call-ID/CSeq, adds a To tag and `Server: Hotline/<version>`. Scanner
+ * user agents and banned source addresses are dropped silently by `dropRequest`, the transport's hook.
+ * The REGISTER, INVITE and in-dialog answers are placeholders: the registrar, the B2BUA and the dialog
+ * layer replace them in the signaling issue.
+ */
+import type { Logger } from 'pino';
+import { isScanner, type FailureTracker } from './bans.js';
+import { parseMaxForwards } from './fields.js';
+import { getHeader, getHeaderValues, type SipMessage, type SipRequest, type SipResponse } from './message.js';
+import type { ServerTransaction } from './server-transaction.js';
+import { createResponse, newTag, toTagOf } from './transaction-messages.js';
+import type { TransportAddress } from './transaction-types.js';
+import type { TransactionUser } from './transaction-layer.js';
+
+/** The methods the server serves (or will serve): the Allow header of OPTIONS and 405 answers. */
+export const ALLOWED_METHODS: readonly string[] = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'REFER', 'NOTIFY', 'REGISTER'];
+
+/** Option tags we support (Supported header, §20.37): none yet. */
+export const SUPPORTED_OPTIONS: readonly string[] = [];
+
+export interface SipCoreOptions {
+  /** Server version, for the Server header. */
+  version: string;
+  log: Logger;
+  /** Banned source addresses (digest failures); their requests are dropped. */
+  bans?: Pick<FailureTracker, 'isBanned'>;
+  /** The live INVITE server transaction a CANCEL refers to (TransactionLayer.findInviteFor). */
+  findInvite?: (cancel: SipRequest) => ServerTransaction | undefined;
+}
+
+type Answer = { status: number; reason: string; headers?: Array<[string, string]>; toTag?: string };
+
+export class SipCore implements TransactionUser {
+  private readonly server: string;
+
+  constructor(private readonly opts: SipCoreOptions) {
+    this.server = `Hotline/${opts.version}`;
+  }
+
+  /** The transport's dropRequest hook: scanners and banned sources get no answer at all. */
+  dropRequest(request: SipRequest, source: TransportAddress): boolean {
+    if (isScanner(getHeader(request, 'User-Agent'))) return true;
+    return Boolean(this.opts.bans?.isBanned(source.address));
+  }
+
+  request(tx: ServerTransaction, source: TransportAddress): void {
+    const request = tx.request;
+    const answer = this.answer(request);
+    this.opts.log.debug({ from: `${source.transport}:${source.address}:${source.port}`, method: request.method, status: answer.status }, 'sip request answered');
+    tx.respond(this.response(request, answer));
+  }
+
+  /** An ACK outside any transaction would be for a 2xx to an INVITE; we send none, so it is ignored. */
+  ack(): void {}
+
+  /** We send no requests, so every response is stray; ignored (§18.1.2 leaves it to the core). */
+  strayResponse(): void {}
+
+  dropped(message: SipMessage, source: TransportAddress, reason: string): void {
+    this.opts.log.debug({ from: `${source.transport}:${source.address}:${source.port}`, reason, kind: message.kind }, 'sip message dropped');
+  }
+
+  /** The answer to a request, in the order of §8.2 (method, header inspection, extensions), then §12.2.2. */
+  private answer(request: SipRequest): Answer {
+    const method = request.method;
+    const maxForwards = getHeader(request, 'Max-Forwards');
+    if (method !== 'OPTIONS' && maxForwards !== undefined) {
+      const mf = parseMaxForwards(maxForwards);
+      if (mf.ok && mf.value === 0) return { status: 483, reason: 'Too Many Hops' };
+    }
+    if (!ALLOWED_METHODS.includes(method)) {
+      return { status: 405, reason: 'Method Not Allowed', headers: [['Allow', ALLOWED_METHODS.join(', ')]] };
+    }
+    if (method !== 'CANCEL') {
+      const unsupported = getHeaderValues(request, 'Require').map((s) => s.trim()).filter((s) => s && !SUPPORTED_OPTIONS.includes(s));
+      if (unsupported.length > 0) return { status: 420, reason: 'Bad Extension', headers: [['Unsupported', unsupported.join(', ')]] };
+    }
+    if (method === 'CANCEL') {
+      // §9.2: a CANCEL matching a transaction gets 200, with the To tag of the INVITE's response (which
+      // was final already: the INVITE is answered at once), else 481.
+      const invite = this.opts.findInvite?.(request);
+      if (!invite) return { status: 481, reason: 'Call/Transaction Does Not Exist' };
+      return { status: 200, reason: 'OK', ...(invite.responseToTag ? { toTag: invite.responseToTag } : {}) };
+    }
+    if (toTagOf(request) !== undefined) return { status: 481, reason: 'Call/Transaction Does Not Exist' };
+    switch (method) {
+      case 'OPTIONS':
+        return {
+          status: 200,
+          reason: 'OK',
+          headers: [['Allow', ALLOWED_METHODS.join(', ')], ['Accept', 'application/sdp'], ['Supported', SUPPORTED_OPTIONS.join(', ')]],
+        };
+      case 'REGISTER':
+        return { status: 403, reason: 'Forbidden' };
+      case 'INVITE':
+        return { status: 480, reason: 'Temporarily Unavailable' };
+      default:
+        // BYE, INFO, NOTIFY, REFER outside a dialog (§12.2.2, §15.1.2).
+        return { status: 481, reason: 'Call/Transaction Does Not Exist' };
+    }
+  }
+
+  private response(request: SipRequest, answer: Answer): SipResponse {
+    const response = createResponse(request, answer.status, answer.reason, { toTag: answer.toTag ?? newTag() });
+    for (const [name, value] of answer.headers ?? []) response.headers.push({ name, value });
+    response.headers.push({ name: 'Server', value: this.server });
+    return response;
+  }
+}
