@@ -16,7 +16,7 @@ const LAYERS = [
   { name: 'foundation', members: ['config/', 'db/', 'events/'] },
   { name: 'transport', members: ['sip/', 'media/'] },
   { name: 'calls', members: ['calls/'] },
-  { name: 'routing', members: ['acd/', 'flows/'] },
+  { name: 'routing', members: ['acd/', 'flows/', 'routing/'] },
   {
     name: 'domain',
     members: ['crm/', 'kb/', 'tickets/', 'workflow/', 'channels/', 'reports/', 'security/'],

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
  * exports diff cleanly in version control. Keys this CLI does not know yet follow, sorted.
  */
 const ORDER: Record<string, string[]> = {
-  '': ['apiVersion', 'kind', 'users', 'skills', 'pauseReasons', 'dispositions', 'agents', 'queues'],
+  '': ['apiVersion', 'kind', 'users', 'skills', 'pauseReasons', 'dispositions', 'agents', 'queues', 'trunks', 'numbers'],
   users: ['name', 'role', 'displayName', 'disabled'],
   skills: ['name', 'description'],
   pauseReasons: ['code', 'label', 'paid', 'maxMinutes'],
@@ -19,6 +19,12 @@ const ORDER: Record<string, string[]> = {
     'announcePositionSeconds', 'joinWhenEmpty', 'requiredSkills',
   ],
   'queues.members': ['agent', 'penalty', 'level'],
+  trunks: [
+    'name', 'description', 'inboundCidrs', 'inboundUsername', 'inboundPassword', 'host', 'port', 'transport', 'username', 'password',
+    'register', 'maxCalls', 'callerId', 'enabled',
+  ],
+  'trunks.callerId': ['stripPrefix', 'addPrefix', 'defaultCallerId'],
+  numbers: ['number', 'description', 'target'],
 };
 
 /** `section` is the dotted path without indices: '', 'agents', 'queues.settings', ... */
@@ -42,7 +48,7 @@ function ordered(value: unknown, section: string): unknown {
 export function exportHeader(server: string): string {
   return [
     `# Hotline center file, exported by \`hotline export\` from ${server}.`,
-    '# Secrets are not included: agents\' SIP passwords are never exported (add `password:` to set one).',
+    '# Secrets are not included: agents\' SIP passwords and trunks\' passwords are never exported (add them to set one).',
     '# Format: docs/center-file.md. Check with `hotline plan -f <file>`, apply with `hotline apply -f <file>`.',
   ].join('\n');
 }

@@ -90,3 +90,46 @@ export const queueFlags = {
   }),
   'settings-json': Flags.string({ description: 'settings as a JSON object (--set wins over it)', helpValue: 'JSON' }),
 };
+
+export const NUMBER_TARGET_HELP = 'where calls to the number go: agent:<extension>, queue:<name> or flow:<name> (flows are not checked yet)';
+
+/** Mirrors the server's trunk transports (packages/server/src/routing/schemas.ts TRANSPORTS). */
+export const TRUNK_TRANSPORTS = ['udp', 'tcp', 'tls'];
+
+/** Flags shared by `trunks create` and `trunks update`. */
+export const trunkFlags = {
+  description: Flags.string({ description: 'what the trunk is for' }),
+  'inbound-cidr': Flags.string({ description: 'network inbound calls may come from, e.g. 203.0.113.0/24 (repeatable; on update replaces all)', multiple: true, helpValue: 'CIDR' }),
+  'inbound-username': Flags.string({ description: 'digest user name the carrier authenticates with' }),
+  'inbound-password': Flags.string({ description: 'digest password of the carrier, 8-128 characters (stored only as HA1)' }),
+  host: Flags.string({ description: 'carrier host name or IP address' }),
+  port: Flags.integer({ description: 'carrier SIP port, 1-65535 (create default: 5060)' }),
+  transport: Flags.string({ description: 'SIP transport (create default: udp)', options: TRUNK_TRANSPORTS }),
+  username: Flags.string({ description: 'outbound user name at the carrier' }),
+  password: Flags.string({ description: 'outbound password at the carrier, 8-128 characters (stored encrypted, never shown)' }),
+  register: Flags.boolean({ description: 'register at the carrier (--no-register: do not)', allowNo: true }),
+  'max-calls': Flags.integer({ description: 'concurrent calls, 0 = unlimited' }),
+  enabled: Flags.boolean({ description: 'accept and place calls on this trunk', exclusive: ['disabled'] }),
+  disabled: Flags.boolean({ description: 'keep the trunk but use it for nothing', exclusive: ['enabled'] }),
+};
+
+/** The trunk fields given on the command line (undefined when not given). */
+export function trunkFields(f: {
+  description?: string; 'inbound-cidr'?: string[]; 'inbound-username'?: string; 'inbound-password'?: string; host?: string; port?: number;
+  transport?: string; username?: string; password?: string; register?: boolean; 'max-calls'?: number; enabled?: boolean; disabled?: boolean;
+}) {
+  return defined({
+    description: f.description,
+    inboundCidrs: f['inbound-cidr'],
+    inboundUsername: f['inbound-username'],
+    inboundPassword: f['inbound-password'],
+    host: f.host,
+    port: f.port,
+    transport: f.transport as 'udp' | 'tcp' | 'tls' | undefined,
+    username: f.username,
+    password: f.password,
+    register: f.register,
+    maxCalls: f['max-calls'],
+    enabled: f.enabled ? true : f.disabled ? false : undefined,
+  });
+}

@@ -2,7 +2,7 @@
  * How each resource looks to a human: table columns for lists and `key: value` records for one
  * object. list/show/create/update of a topic share these, so the output contract lives in one place.
  */
-import type { Agent, AuditEntry, HotlineEvent, Member, Queue, Token, User } from '@hotline/server/client';
+import type { Agent, AuditEntry, DialNumber, HotlineEvent, Member, Queue, Registration, Token, Trunk, User } from '@hotline/server/client';
 import type { Column } from './output.js';
 
 export type Pairs = Array<[string, unknown]>;
@@ -51,6 +51,53 @@ export const memberColumns: Column<Member>[] = [
   { header: 'name', get: (m) => m.name },
   { header: 'penalty', get: (m) => m.penalty },
   { header: 'level', get: (m) => m.level },
+];
+
+const trunkInbound = (t: Trunk): string =>
+  [t.inboundCidrs.length ? `ip (${t.inboundCidrs.length})` : '', t.hasInboundCredentials ? 'digest' : ''].filter(Boolean).join('+') || 'none';
+
+export const trunkColumns: Column<Trunk>[] = [
+  { header: 'name', get: (t) => t.name },
+  { header: 'host', get: (t) => `${t.host}:${t.port}` },
+  { header: 'transport', get: (t) => t.transport },
+  { header: 'inbound', get: trunkInbound },
+  { header: 'register', get: (t) => (t.register ? 'yes' : 'no') },
+  { header: 'max calls', get: (t) => t.maxCalls || 'unlimited' },
+  { header: 'status', get: (t) => (t.enabled ? 'enabled' : 'disabled') },
+];
+
+/** Passwords are never shown (the server never returns them): only whether credentials are set. */
+export const trunkRecord = (t: Trunk): Pairs => [
+  ['name', t.name],
+  ['description', t.description || null],
+  ['inbound cidrs', t.inboundCidrs.length ? t.inboundCidrs.join(', ') : null],
+  ['inbound username', t.inboundUsername],
+  ['inbound digest', t.hasInboundCredentials ? 'yes' : 'no'],
+  ['host', t.host],
+  ['port', t.port],
+  ['transport', t.transport],
+  ['username', t.username],
+  ['outbound credentials', t.hasOutboundCredentials ? 'yes' : 'no'],
+  ['register', t.register ? 'yes' : 'no'],
+  ['max calls', t.maxCalls || 'unlimited'],
+  ['caller id', t.callerId],
+  ['status', t.enabled ? 'enabled' : 'disabled'],
+  ['created', t.createdAt],
+  ['updated', t.updatedAt],
+];
+
+export const numberColumns: Column<DialNumber>[] = [
+  { header: 'number', get: (n) => n.number },
+  { header: 'target', get: (n) => n.target },
+  { header: 'description', get: (n) => n.description || null },
+];
+
+export const numberRecord = (n: DialNumber): Pairs => [
+  ['number', n.number],
+  ['target', n.target],
+  ['description', n.description || null],
+  ['created', n.createdAt],
+  ['updated', n.updatedAt],
 ];
 
 export const userColumns: Column<User>[] = [
@@ -104,3 +151,19 @@ export const eventColumns: Column<HotlineEvent>[] = [
 
 /** One event as one line for `events tail --follow` (the table's columns, unaligned). */
 export const eventLine = (e: HotlineEvent): string => [e.cursor, e.at, e.type, eventSubject(e), eventBy(e) ?? '-'].join('  ');
+
+/** Seconds left until `iso`, as `59m58s` / `42s` (never negative). */
+export function expiresIn(iso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+export const registrationColumns: Column<Registration>[] = [
+  { header: 'extension', get: (r) => r.extension },
+  { header: 'contact', get: (r) => r.contact },
+  { header: 'transport', get: (r) => r.transport },
+  { header: 'source', get: (r) => r.source },
+  { header: 'expires in', get: (r) => expiresIn(r.expiresAt) },
+  { header: 'user agent', get: (r) => r.userAgent },
+];

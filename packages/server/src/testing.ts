@@ -14,6 +14,7 @@ import { HotlineClient } from './client/index.js';
 import { loadConfig, type Config } from './config/load.js';
 import { createLogger } from './logger.js';
 import { startServer, type RunningServer } from './main.js';
+import type { FailureTrackerOptions } from './sip/bans.js';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -86,6 +87,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Extra routes registered on the API (test-only endpoints). */
   routes?: RouteRegistrar[];
+  /** Thresholds of the SIP auth-failure bans (e.g. `{ maxFailures: 3 }` to test banning quickly). */
+  sipBans?: FailureTrackerOptions;
 }
 
 function clientOf(url: string, token: string): HotlineClient {
@@ -107,7 +110,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       env: {},
       overrides: { dataDir, 'db.url': db.url, 'http.port': 0, 'sip.port': 0, 'sip.wsPort': 0, 'log.level': 'silent', ...opts.overrides },
     });
-    server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes });
+    server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes, sipBans: opts.sipBans });
   } catch (err) {
     await cleanup();
     throw err;
@@ -130,7 +133,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
     async restart() {
       await ts.server.stop();
-      ts.server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes });
+      ts.server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes, sipBans: opts.sipBans });
       ts.url = ts.server.url;
       ts.admin = clientOf(ts.url, adminToken);
     },

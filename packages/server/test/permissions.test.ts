@@ -59,6 +59,11 @@ class Fixtures {
     await this.s.admin.queues.create({ name });
     return name;
   }
+  async number(): Promise<string> {
+    const number = `49${this.extension()}`;
+    await this.s.admin.numbers.create({ number, target: 'flow:main' });
+    return number;
+  }
   async user(): Promise<string> {
     const name = this.name('u');
     await this.s.admin.users.create({ name, role: 'agent' });
@@ -108,6 +113,7 @@ export const matrix: RouteCase[] = [
   { method: 'GET', route: '/v1/agents/{extension}', access: 'agents:read', ok: 200, prepare: async (f) => ({ path: `/v1/agents/${await f.agent()}` }) },
   { method: 'PATCH', route: '/v1/agents/{extension}', access: 'agents:write', ok: 200, prepare: async (f) => ({ path: `/v1/agents/${await f.agent()}`, body: { name: 'Renamed' } }) },
   { method: 'DELETE', route: '/v1/agents/{extension}', access: 'agents:write', ok: 204, prepare: async (f) => ({ path: `/v1/agents/${await f.agent()}` }) },
+  { method: 'GET', route: '/v1/registrations', access: 'agents:read', ok: 200, prepare: async () => ({ path: '/v1/registrations' }) },
 
   { method: 'GET', route: '/v1/queues', access: 'queues:read', ok: 200, prepare: async () => ({ path: '/v1/queues' }) },
   { method: 'POST', route: '/v1/queues', access: 'queues:write', ok: 201, prepare: async (f) => ({ path: '/v1/queues', body: { name: f.name('nq') } }) },
@@ -128,6 +134,12 @@ export const matrix: RouteCase[] = [
     },
   },
 
+  ...catalog('trunks', 'name', 'trunks:read', 'trunks:write', (name) => ({ name, host: 'sip.example.net', inboundCidrs: ['192.0.2.0/24'] }), { port: 5080 }),
+  { method: 'GET', route: '/v1/numbers', access: 'numbers:read', ok: 200, prepare: async () => ({ path: '/v1/numbers' }) },
+  { method: 'POST', route: '/v1/numbers', access: 'numbers:write', ok: 201, prepare: async (f) => ({ path: '/v1/numbers', body: { number: `+49${f.extension()}`, target: 'flow:main' } }) },
+  { method: 'GET', route: '/v1/numbers/{number}', access: 'numbers:read', ok: 200, prepare: async (f) => ({ path: `/v1/numbers/${await f.number()}` }) },
+  { method: 'PATCH', route: '/v1/numbers/{number}', access: 'numbers:write', ok: 200, prepare: async (f) => ({ path: `/v1/numbers/${await f.number()}`, body: { description: 'changed' } }) },
+  { method: 'DELETE', route: '/v1/numbers/{number}', access: 'numbers:write', ok: 204, prepare: async (f) => ({ path: `/v1/numbers/${await f.number()}` }) },
   ...catalog('skills', 'name', 'skills:read', 'skills:write', (name) => ({ name }), { description: 'changed' }),
   ...catalog('pause-reasons', 'code', 'catalog:read', 'catalog:write', (code) => ({ code, label: 'Lunch' }), { paid: true }),
   ...catalog('dispositions', 'code', 'catalog:read', 'catalog:write', (code) => ({ code, label: 'Sold' }), { requiresNote: true }),

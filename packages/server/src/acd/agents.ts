@@ -4,6 +4,7 @@ import type { WriteContext } from '../db/writer.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { recordChange, type Actor, type Store } from '../events/changes.js';
 import { generatePassword, sipHa1s } from '../crypto/digest.js';
+import { assertNotTargeted } from '../routing/references.js';
 import type { Agent, AgentInput, AgentPatch, AgentWithSecret } from './schemas.js';
 
 interface Lookups {
@@ -148,6 +149,7 @@ export class Agents {
 
   async delete(tx: WriteContext, actor: Actor, extension: string): Promise<void> {
     const before = await this.get(extension, tx.em);
+    await assertNotTargeted(tx.em, 'agent', extension);
     await tx.em.delete(AgentSkillRow, { agentId: before.id });
     await tx.em.delete(QueueMemberRow, { agentId: before.id });
     await tx.em.delete(AgentRow, { id: before.id });

@@ -6,6 +6,7 @@ import { recordChange, type Actor, type Store } from '../events/changes.js';
 import {
   defaultQueueSettings, type Member, type MemberInput, type Queue, type QueueInput, type QueuePatch, type QueueSettings,
 } from './schemas.js';
+import { assertNotTargeted } from '../routing/references.js';
 
 /** Settings with every default filled in, keys in a stable order (so diffs and exports are stable). */
 export function normalizeSettings(s: Partial<QueueSettings> | undefined, base: QueueSettings = defaultQueueSettings): QueueSettings {
@@ -104,6 +105,7 @@ export class Queues {
 
   async delete(tx: WriteContext, actor: Actor, name: string): Promise<void> {
     const before = await this.get(name, tx.em);
+    await assertNotTargeted(tx.em, 'queue', name);
     await tx.em.delete(QueueMemberRow, { queueId: before.id });
     await tx.em.delete(QueueRow, { id: before.id });
     await recordChange(this.store.events, tx, actor, { type: 'queue.deleted', subjectType: 'queue', subjectId: name, queueId: name, before });

@@ -10,6 +10,8 @@ import { ErrorSchema, installAuth } from './route.js';
 import { registerAgentRoutes, registerQueueRoutes } from './routes/acd.js';
 import { registerCatalogRoutes } from './routes/catalogs.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerRegistrationRoutes } from './routes/registrations.js';
+import { registerNumberRoutes, registerTrunkRoutes } from './routes/routing.js';
 import { registerSecurityRoutes } from './routes/security.js';
 import { registerStatusRoutes } from './routes/status.js';
 import type { Services } from './services.js';
@@ -65,7 +67,9 @@ export async function buildApi(services: Services, logger: Logger, extra: RouteR
   installErrorHandling(app);
   installAuth(app, services);
   for (const register of [
-    registerStatusRoutes, registerSecurityRoutes, registerAgentRoutes, registerQueueRoutes, registerCatalogRoutes, registerEventRoutes, ...extra,
+    registerStatusRoutes, registerSecurityRoutes, registerAgentRoutes, registerQueueRoutes, registerCatalogRoutes, registerEventRoutes, registerRegistrationRoutes,
+    registerTrunkRoutes, registerNumberRoutes,
+    ...extra,
   ]) {
     register(app, services);
   }

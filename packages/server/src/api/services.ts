@@ -4,11 +4,31 @@ import type { Queues } from '../acd/queues.js';
 import type { Config } from '../config/load.js';
 import type { Store } from '../events/changes.js';
 import type { Tokens } from '../security/tokens.js';
+import type { Numbers } from '../routing/numbers.js';
+import type { Trunks } from '../routing/trunks.js';
 import type { Users } from '../security/users.js';
 
 export interface Listener {
   host: string;
   port: number;
+}
+
+/** One SIP registration (binding) as the API shows it. */
+export interface Registration {
+  extension: string;
+  contact: string;
+  transport: string;
+  /** address:port of the packet source the device registered from. */
+  source: string;
+  userAgent: string | null;
+  /** ISO 8601 times. */
+  expiresAt: string;
+  registeredAt: string;
+}
+
+/** The registrar's bindings (sip/registrar.ts), in-memory on this node. */
+export interface RegistrationsPort {
+  list(): Registration[];
 }
 
 /** What the API serves from; built by main.ts. */
@@ -20,10 +40,13 @@ export interface Services {
   skills: Skills;
   pauseReasons: PauseReasons;
   dispositions: Dispositions;
+  trunks: Trunks;
+  numbers: Numbers;
   users: Users;
   tokens: Tokens;
   version: string;
   startedAt: Date;
+  registrations: RegistrationsPort;
   /** Addresses actually bound (ports resolved when configured as 0). */
   listeners(): Record<string, Listener | null>;
 }

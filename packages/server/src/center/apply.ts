@@ -26,6 +26,15 @@ async function passwordsThatDiffer(s: CenterServices, file: CenterFile, cur: Cur
     if (a.password === undefined || !cur.agents.some((c) => c.extension === a.extension)) continue;
     if (!(await s.agents.passwordMatches(a.extension, a.password, em))) out.add(a.extension);
   }
+  for (const tr of file.trunks ?? []) {
+    const c = cur.trunks.find((x) => x.name === tr.name);
+    if (!c) continue;
+    const username = tr.inboundUsername === undefined ? c.inboundUsername : tr.inboundUsername;
+    if (tr.inboundPassword !== undefined && !(username && (await s.trunks.inboundPasswordMatches(tr.name, username, tr.inboundPassword, em)))) {
+      out.add(`trunk-inbound/${tr.name}`);
+    }
+    if (tr.password !== undefined && !(await s.trunks.outboundPasswordMatches(tr.name, tr.password, em))) out.add(`trunk-outbound/${tr.name}`);
+  }
   return out;
 }
 
@@ -50,6 +59,8 @@ async function run(s: CenterServices, tx: WriteContext, actor: Actor, file: Cent
       disposition: () => s.dispositions.delete(tx, actor, c.key),
       agent: () => s.agents.delete(tx, actor, c.key),
       queue: () => s.queues.delete(tx, actor, c.key),
+      trunk: () => s.trunks.delete(tx, actor, c.key),
+      number: () => s.numbers.delete(tx, actor, c.key),
       member: () => s.queues.removeMember(tx, actor, c.key.split('/')[0]!, c.key.split('/')[1]!),
     };
     return del[c.kind]!();
@@ -88,6 +99,22 @@ async function run(s: CenterServices, tx: WriteContext, actor: Actor, file: Cent
       // A file's settings are complete (omitted keys take defaults), while an API patch merges: pass them whole.
       const fields = defined({ strategy: q.strategy, settings: changed.has('settings') ? normalizeSettings(q.settings) : undefined });
       await (create ? s.queues.create(tx, actor, { ...fields, name: q.name }) : s.queues.update(tx, actor, q.name, fields));
+      return;
+    }
+    case 'trunk': {
+      const tr = find(file.trunks, (x) => x.name === c.key);
+      const fields = defined({
+        ...tr,
+        inboundPassword: changed.has('inboundPassword') ? tr.inboundPassword : undefined,
+        password: changed.has('password') ? tr.password : undefined,
+      });
+      const { name, ...patch } = fields;
+      await (create ? s.trunks.create(tx, actor, { ...patch, name: tr.name, host: tr.host }) : s.trunks.update(tx, actor, name ?? tr.name, patch));
+      return;
+    }
+    case 'number': {
+      const n = find(file.numbers, (x) => x.number === c.key);
+      await (create ? s.numbers.create(tx, actor, n) : s.numbers.update(tx, actor, n.number, defined({ description: n.description, target: n.target })));
       return;
     }
     case 'member': {
@@ -133,5 +160,20 @@ export async function exportCenter(s: CenterServices, em: EntityManager): Promis
       settings: q.settings,
       members: q.members.map((m) => ({ agent: m.agent, penalty: m.penalty, level: m.level })),
     })),
+    trunks: cur.trunks.map((t) => ({
+      name: t.name,
+      description: t.description,
+      inboundCidrs: t.inboundCidrs,
+      inboundUsername: t.inboundUsername,
+      host: t.host,
+      port: t.port,
+      transport: t.transport,
+      username: t.username,
+      register: t.register,
+      maxCalls: t.maxCalls,
+      callerId: t.callerId,
+      enabled: t.enabled,
+    })),
+    numbers: cur.numbers.map((n) => ({ number: n.number, description: n.description, target: n.target })),
   };
 }

@@ -6,6 +6,9 @@ import { normalizeSettings } from '../acd/queues.js';
 import type { Agent, Disposition, PauseReason, Queue, Skill } from '../acd/schemas.js';
 import type { Queues } from '../acd/queues.js';
 import { InvalidInput, type ErrorDetail } from '../errors.js';
+import type { Numbers } from '../routing/numbers.js';
+import type { DialNumber, Trunk } from '../routing/schemas.js';
+import { normalizeCallerId, type Trunks } from '../routing/trunks.js';
 import type { User } from '../security/schemas.js';
 import type { Users } from '../security/users.js';
 import type { CenterFile, FieldChange, Plan, PlannedChange } from './schema.js';
@@ -17,6 +20,8 @@ export interface CenterServices {
   dispositions: Dispositions;
   agents: Agents;
   queues: Queues;
+  trunks: Trunks;
+  numbers: Numbers;
 }
 
 export interface Current {
@@ -26,6 +31,8 @@ export interface Current {
   dispositions: Disposition[];
   agents: Agent[];
   queues: Queue[];
+  trunks: Trunk[];
+  numbers: DialNumber[];
 }
 
 export async function loadCurrent(s: CenterServices, em: EntityManager): Promise<Current> {
@@ -36,6 +43,8 @@ export async function loadCurrent(s: CenterServices, em: EntityManager): Promise
     dispositions: await s.dispositions.list(em),
     agents: await s.agents.list(em),
     queues: await s.queues.list(em),
+    trunks: await s.trunks.list(em),
+    numbers: await s.numbers.list(em),
   };
 }
 
@@ -99,6 +108,12 @@ function checkRefs(file: CenterFile, cur: Current, prune: boolean, problems: Err
   const skills = existing<{ name: string }>(file.skills, cur.skills, prune, (x) => x.name);
   const users = existing<{ name: string }>(file.users, cur.users, prune, (x) => x.name);
   const agents = existing<{ extension: string }>(file.agents, cur.agents, prune, (x) => x.extension);
+  const queues = existing<{ name: string }>(file.queues, cur.queues, prune, (x) => x.name);
+  file.numbers?.forEach((n, i) => {
+    const [type, key] = [n.target.slice(0, n.target.indexOf(':')), n.target.slice(n.target.indexOf(':') + 1)];
+    const known = type === 'agent' ? agents.has(key) : type === 'queue' ? queues.has(key) : true;
+    if (!known) problems.push({ path: `/numbers/${i}/target`, message: `unknown ${type} ${key}` });
+  });
   file.agents?.forEach((a, i) => {
     for (const s of Object.keys(a.skills ?? {})) if (!skills.has(s)) problems.push({ path: `/agents/${i}/skills/${s}`, message: 'unknown skill' });
     if (a.user && !users.has(a.user)) problems.push({ path: `/agents/${i}/user`, message: `unknown user ${JSON.stringify(a.user)}` });
@@ -114,10 +129,35 @@ function checkRefs(file: CenterFile, cur: Current, prune: boolean, problems: Err
   });
 }
 
+/** Trunks come right after users; passwords are never shown, only that they will be set. */
+function diffTrunks(b: Builder, file: CenterFile, cur: Current, prune: boolean, passwordDiffers: Set<string>): void {
+  const secret = (c: Trunk | undefined, given: string | undefined, key: string) =>
+    [c ? '(unchanged)' : undefined, given !== undefined && (!c || passwordDiffers.has(key)) ? '(set)' : undefined] as const;
+  diffSection(b, {
+    kind: 'trunk', path: 'trunks', desired: file.trunks, current: cur.trunks, keyD: (d) => d.name, keyC: (c) => c.name,
+    pairs: (d, c) => [
+      ['description', c?.description, d.description],
+      ['inboundCidrs', c?.inboundCidrs, d.inboundCidrs && [...new Set(d.inboundCidrs)]],
+      ['inboundUsername', c?.inboundUsername, d.inboundUsername],
+      ['inboundPassword', ...secret(c, d.inboundPassword, `trunk-inbound/${d.name}`)],
+      ['host', c?.host, d.host],
+      ['port', c?.port, d.port ?? (c ? undefined : 5060)],
+      ['transport', c?.transport, d.transport ?? (c ? undefined : 'udp')],
+      ['username', c?.username, d.username],
+      ['password', ...secret(c, d.password, `trunk-outbound/${d.name}`)],
+      ['register', c?.register, d.register],
+      ['maxCalls', c?.maxCalls, d.maxCalls],
+      ['callerId', c?.callerId, d.callerId === undefined ? undefined : normalizeCallerId(d.callerId)],
+      ['enabled', c?.enabled, d.enabled],
+    ],
+  }, prune);
+}
+
 /**
  * The changes that would make the server match the file, in the order apply runs them: creates and
  * updates from the bottom of the dependency order up (users, skills, ..., queues, members), then
- * deletes top down. `passwordDiffers(extension)` tells whether a listed password is not the current one.
+ * deletes top down. `passwordDiffers` holds the agents (extension) and trunks (`trunk-inbound/<name>`,
+ * `trunk-outbound/<name>`) whose listed password is not the current one.
  */
 export function computePlan(file: CenterFile, cur: Current, prune: boolean, passwordDiffers: Set<string>): Plan {
   const b: Builder = { changes: [], deletes: [], unmanaged: [], problems: [] };
@@ -126,6 +166,7 @@ export function computePlan(file: CenterFile, cur: Current, prune: boolean, pass
     kind: 'user', path: 'users', desired: file.users, current: cur.users, keyD: (d) => d.name, keyC: (c) => c.name,
     pairs: (d, c) => [['role', c?.role, d.role], ['displayName', c?.displayName, d.displayName], ['disabled', c?.disabled, d.disabled]],
   }, prune);
+  diffTrunks(b, file, cur, prune, passwordDiffers);
   diffSection(b, {
     kind: 'skill', path: 'skills', desired: file.skills, current: cur.skills, keyD: (d) => d.name, keyC: (c) => c.name,
     pairs: (d, c) => [['description', c?.description, d.description]],
@@ -163,6 +204,10 @@ export function computePlan(file: CenterFile, cur: Current, prune: boolean, pass
       pairs: (d, m) => [['penalty', m?.penalty, d.penalty ?? (m ? undefined : 0)], ['level', m?.level, d.level ?? (m ? undefined : 1)]],
     }, true);
   }
+  diffSection(b, {
+    kind: 'number', path: 'numbers', desired: file.numbers, current: cur.numbers, keyD: (d) => d.number, keyC: (c) => c.number,
+    pairs: (d, c) => [['description', c?.description, d.description], ['target', c?.target, d.target]],
+  }, prune);
   if (b.problems.length) {
     throw new InvalidInput(`the center file has ${b.problems.length} problem${b.problems.length > 1 ? 's' : ''}`, b.problems);
   }

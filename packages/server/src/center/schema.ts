@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   DispositionInput, Extension, Label, Name, PauseReasonInput, QueueSettings, SkillInput, SkillMap, Strategy, Strict,
 } from '../acd/schemas.js';
+import { CallerIdRules, Cidr, NumberTarget, PhoneNumber, TrunkInput, TrunkTransport } from '../routing/schemas.js';
 import { Role } from '../security/schemas.js';
 
 /**
@@ -36,6 +37,28 @@ export const CenterQueue = Strict({
   settings: Type.Optional(QueueSettings),
   members: Type.Optional(Type.Array(CenterMember)),
 });
+const trunkField = <K extends keyof typeof TrunkInput.properties>(k: K) => TrunkInput.properties[k];
+export const CenterTrunk = Strict({
+  name: Name,
+  description: Type.Optional(Type.String({ maxLength: 255 })),
+  inboundCidrs: Type.Optional(Type.Array(Cidr, { maxItems: 100 })),
+  inboundUsername: trunkField('inboundUsername'),
+  inboundPassword: Type.Optional(Type.String({ minLength: 8, maxLength: 128, description: 'inbound digest password; compared by digest, never exported' })),
+  host: trunkField('host'),
+  port: trunkField('port'),
+  transport: Type.Optional(TrunkTransport),
+  username: trunkField('username'),
+  password: Type.Optional(Type.String({ minLength: 8, maxLength: 128, description: 'outbound password; stored encrypted, compared after decrypting, never exported' })),
+  register: Type.Optional(Type.Boolean()),
+  maxCalls: trunkField('maxCalls'),
+  callerId: Type.Optional(Type.Union([CallerIdRules, Type.Null()])),
+  enabled: Type.Optional(Type.Boolean()),
+});
+export const CenterNumber = Strict({
+  number: PhoneNumber,
+  description: Type.Optional(Type.String({ maxLength: 255 })),
+  target: NumberTarget,
+});
 
 export const CenterFile = Strict(
   {
@@ -47,6 +70,8 @@ export const CenterFile = Strict(
     dispositions: Type.Optional(Type.Array(DispositionInput)),
     agents: Type.Optional(Type.Array(CenterAgent)),
     queues: Type.Optional(Type.Array(CenterQueue)),
+    trunks: Type.Optional(Type.Array(CenterTrunk)),
+    numbers: Type.Optional(Type.Array(CenterNumber)),
   },
   { $id: 'https://hotline.invalid/schemas/center.json', description: 'Hotline center file (hotline plan/apply/export)' },
 );
@@ -70,6 +95,8 @@ export type CenterFile = Static<typeof CenterFile>;
 export type CenterUser = Static<typeof CenterUser>;
 export type CenterAgent = Static<typeof CenterAgent>;
 export type CenterQueue = Static<typeof CenterQueue>;
+export type CenterTrunk = Static<typeof CenterTrunk>;
+export type CenterNumber = Static<typeof CenterNumber>;
 export type FieldChange = Static<typeof FieldChange>;
 export type PlannedChange = Static<typeof PlannedChange>;
 export type Plan = Static<typeof Plan>;

@@ -8,15 +8,18 @@ import type {
   Agent, AgentInput, AgentPatch, AgentWithSecret, Disposition, DispositionInput, DispositionPatch, Member, MemberInput,
   PauseReason, PauseReasonInput, PauseReasonPatch, Queue, QueueInput, QueuePatch, Skill, SkillInput, SkillPatch,
 } from '../acd/schemas.js';
+import type { Registration } from '../api/services.js';
 import type { CenterFile, Plan } from '../center/schema.js';
 import type { HotlineEvent } from '../events/log.js';
+import type { DialNumber, DialNumberInput, DialNumberPatch, Trunk, TrunkInput, TrunkPatch } from '../routing/schemas.js';
 import type { AuditEntry, NewToken, Token, TokenInput, User, UserInput, UserPatch } from '../security/schemas.js';
 
 export type {
   Agent, AgentInput, AgentPatch, AgentWithSecret, AuditEntry, CenterFile, Disposition, DispositionInput, DispositionPatch, HotlineEvent,
-  Member, MemberInput, NewToken, PauseReason, PauseReasonInput, PauseReasonPatch, Plan, Queue, QueueInput, QueuePatch, Skill,
+  Member, MemberInput, NewToken, PauseReason, PauseReasonInput, PauseReasonPatch, Plan, Queue, QueueInput, QueuePatch, Registration, Skill,
   SkillInput, SkillPatch, Token, TokenInput, User, UserInput, UserPatch,
 };
+export type { DialNumber, DialNumberInput, DialNumberPatch, Trunk, TrunkInput, TrunkPatch };
 
 export interface ErrorDetail {
   path: string;
@@ -162,6 +165,8 @@ export class HotlineClient {
   readonly pauseReasons: Collection<PauseReason, PauseReasonInput, PauseReasonPatch>;
   readonly dispositions: Collection<Disposition, DispositionInput, DispositionPatch>;
   readonly users: Collection<User, UserInput, UserPatch>;
+  readonly trunks: Collection<Trunk, TrunkInput, TrunkPatch>;
+  readonly numbers: Collection<DialNumber, DialNumberInput, DialNumberPatch>;
 
   constructor(opts: ClientOptions) {
     this.url = opts.url.replace(/\/+$/, '');
@@ -173,6 +178,8 @@ export class HotlineClient {
     this.pauseReasons = new Collection(this, '/v1/pause-reasons');
     this.dispositions = new Collection(this, '/v1/dispositions');
     this.users = new Collection(this, '/v1/users');
+    this.trunks = new Collection(this, '/v1/trunks');
+    this.numbers = new Collection(this, '/v1/numbers');
   }
 
   async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
@@ -216,6 +223,11 @@ export class HotlineClient {
     list: (user?: string): Promise<Token[]> => this.request('GET', '/v1/tokens', undefined, { user }),
     create: (input: TokenInput): Promise<NewToken> => this.request('POST', '/v1/tokens', input),
     revoke: (id: string): Promise<Token> => this.request('DELETE', `/v1/tokens/${enc(id)}`),
+  };
+
+  registrations = {
+    /** Registered SIP devices (contacts) of the agents, on the node answering. */
+    list: (): Promise<Registration[]> => this.request('GET', '/v1/registrations'),
   };
 
   audit = {

@@ -5,11 +5,13 @@ import type { DbDialect } from '../config/load.js';
 import { DatabaseUnavailable } from '../errors.js';
 import { entities } from './entities/index.js';
 import { Initial1764000000001 as MysqlInitial } from './migrations/mysql/0001-initial.js';
+import { TrunksNumbers1764000000002 as MysqlTrunksNumbers } from './migrations/mysql/0002-trunks-numbers.js';
 import { Initial1764000000001 as SqliteInitial } from './migrations/sqlite/0001-initial.js';
+import { TrunksNumbers1764000000002 as SqliteTrunksNumbers } from './migrations/sqlite/0002-trunks-numbers.js';
 
 export const migrationsFor: Record<DbDialect, Array<new () => unknown>> = {
-  sqlite: [SqliteInitial],
-  mysql: [MysqlInitial],
+  sqlite: [SqliteInitial, SqliteTrunksNumbers],
+  mysql: [MysqlInitial, MysqlTrunksNumbers],
 };
 
 export function dataSourceOptions(url: string, dialect: DbDialect, readOnly = false): DataSourceOptions {

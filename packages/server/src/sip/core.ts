@@ -3,7 +3,8 @@
  * work arrives. It answers what it can answer honestly and nothing more:
  *
  *   OPTIONS out of dialog       200 OK with Allow, Accept, Supported (§11.2): the trunk keepalive answer
- *   REGISTER                    403 Forbidden (no registrar yet)
+ *   REGISTER                    the registrar (registrar.ts, §10.3), answered when it is done (it looks
+ *                               up credentials asynchronously); 403 when no registrar is configured
  *   INVITE                      480 Temporarily Unavailable (no B2BUA yet)
  *   CANCEL                      200 when it matches a live INVITE server transaction (§9.2), else 481
  *   BYE, INFO, NOTIFY, REFER    481 Call/Transaction Does Not Exist (there are no dialogs, §12.2.2)
@@ -15,13 +16,14 @@
  *
  * Every response copies Via/From/Call-ID/CSeq, adds a To tag and `Server: Hotline/<version>`. Scanner
  * user agents and banned source addresses are dropped silently by `dropRequest`, the transport's hook.
- * The REGISTER, INVITE and in-dialog answers are placeholders: the registrar, the B2BUA and the dialog
- * layer replace them in the signaling issue.
+ * The INVITE and in-dialog answers are placeholders: the B2BUA and the dialog layer replace them in the
+ * signaling issue.
  */
 import type { Logger } from 'pino';
 import { isScanner, type FailureTracker } from './bans.js';
 import { parseMaxForwards } from './fields.js';
 import { getHeader, getHeaderValues, type SipMessage, type SipRequest, type SipResponse } from './message.js';
+import type { Registrar } from './registrar.js';
 import type { ServerTransaction } from './server-transaction.js';
 import { createResponse, newTag, toTagOf } from './transaction-messages.js';
 import type { TransportAddress } from './transaction-types.js';
@@ -41,6 +43,8 @@ export interface SipCoreOptions {
   bans?: Pick<FailureTracker, 'isBanned'>;
   /** The live INVITE server transaction a CANCEL refers to (TransactionLayer.findInviteFor). */
   findInvite?: (cancel: SipRequest) => ServerTransaction | undefined;
+  /** Handles REGISTER (§10.3); without it REGISTER gets 403. */
+  registrar?: Pick<Registrar, 'register'>;
 }
 
 type Answer = { status: number; reason: string; headers?: Array<[string, string]>; toTag?: string };
@@ -61,8 +65,25 @@ export class SipCore implements TransactionUser {
   request(tx: ServerTransaction, source: TransportAddress): void {
     const request = tx.request;
     const answer = this.answer(request);
+    if (answer === 'register') {
+      void this.register(tx, source);
+      return;
+    }
     this.opts.log.debug({ from: `${source.transport}:${source.address}:${source.port}`, method: request.method, status: answer.status }, 'sip request answered');
     tx.respond(this.response(request, answer));
+  }
+
+  /** REGISTER through the registrar; an unexpected failure is answered 500 (§10.3 step 8 wording). */
+  private async register(tx: ServerTransaction, source: TransportAddress): Promise<void> {
+    let answer: Answer;
+    try {
+      answer = await this.opts.registrar!.register(tx.request, source);
+    } catch (err) {
+      this.opts.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'sip registrar failed');
+      answer = { status: 500, reason: 'Server Internal Error' };
+    }
+    this.opts.log.debug({ from: `${source.transport}:${source.address}:${source.port}`, method: 'REGISTER', status: answer.status }, 'sip request answered');
+    tx.respond(this.response(tx.request, answer));
   }
 
   /** An ACK outside any transaction would be for a 2xx to an INVITE; we send none, so it is ignored. */
@@ -76,7 +97,7 @@ export class SipCore implements TransactionUser {
   }
 
   /** The answer to a request, in the order of §8.2 (method, header inspection, extensions), then §12.2.2. */
-  private answer(request: SipRequest): Answer {
+  private answer(request: SipRequest): Answer | 'register' {
     const method = request.method;
     const maxForwards = getHeader(request, 'Max-Forwards');
     if (method !== 'OPTIONS' && maxForwards !== undefined) {
@@ -106,7 +127,7 @@ export class SipCore implements TransactionUser {
           headers: [['Allow', ALLOWED_METHODS.join(', ')], ['Accept', 'application/sdp'], ['Supported', SUPPORTED_OPTIONS.join(', ')]],
         };
       case 'REGISTER':
-        return { status: 403, reason: 'Forbidden' };
+        return this.opts.registrar ? 'register' : { status: 403, reason: 'Forbidden' };
       case 'INVITE':
         return { status: 480, reason: 'Temporarily Unavailable' };
       default:

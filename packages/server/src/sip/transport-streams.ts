@@ -28,6 +28,8 @@ export interface StreamSessionOptions {
   connectTimeoutMs: number;
   message(message: SipMessage, source: TransportSource): void;
   parseError(failure: StreamFailure, source: TransportSource, reply: (data: Buffer) => Promise<void>): void;
+  /** A connection closed (either side) and left the table. */
+  closed?(conn: Connection): void;
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -64,7 +66,7 @@ export class StreamSessions {
       }
     });
     socket.on('error', (err) => this.log.debug({ connection: conn.id, err: err.message }, 'sip stream connection error'));
-    socket.once('close', () => this.table.remove(conn));
+    socket.once('close', () => this.remove(conn));
     return conn;
   }
 
@@ -81,8 +83,13 @@ export class StreamSessions {
       else if (!result.keepalive) this.opts.parseError(result, source, reply);
     });
     ws.on('error', (err) => this.log.debug({ connection: conn.id, err: err.message }, 'sip ws connection error'));
-    ws.once('close', () => this.table.remove(conn));
+    ws.once('close', () => this.remove(conn));
     return conn;
+  }
+
+  private remove(conn: Connection): void {
+    this.table.remove(conn);
+    this.opts.closed?.(conn);
   }
 
   /** Open a TCP connection to a peer the egress policy allowed (checked by the caller). */

@@ -36,6 +36,9 @@ export interface DatagramSender {
   sendDatagram(data: Buffer, port: number, address: string): Promise<void>;
 }
 
+/** A stream connection that closed (see SipTransport.onConnectionClosed). */
+export type ClosedConnection = Pick<Connection, 'id' | 'transport' | 'address' | 'port' | 'outbound'>;
+
 export type EgressPolicy = (address: string, port: number, transport: TransportName) => boolean;
 
 export interface SipTransportOptions {
@@ -71,6 +74,7 @@ export class SipTransport implements SipInbound {
   private readonly sources: RecentSources;
   private readonly streams: StreamSessions;
   private readonly maxSize: number;
+  private readonly closeListeners = new Set<(conn: ClosedConnection) => void>();
 
   constructor(private readonly opts: SipTransportOptions) {
     this.maxSize = opts.maxMessageSize ?? DEFAULT_MAX_SIZE;
@@ -82,6 +86,7 @@ export class SipTransport implements SipInbound {
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       message: (m, source) => this.accept(m, source),
       parseError: (e, source, reply) => this.reject(e, source, reply),
+      closed: (conn) => this.connectionClosed(conn),
     });
   }
 
@@ -98,6 +103,26 @@ export class SipTransport implements SipInbound {
   /** Snapshot of the live connections (for diagnostics and tests). */
   connections(): Array<Pick<Connection, 'id' | 'transport' | 'address' | 'port' | 'outbound'>> {
     return this.table.all().map(({ id, transport, address, port, outbound }) => ({ id, transport, address, port, outbound }));
+  }
+
+  /**
+   * Be told when a stream connection (TCP, TLS, WS, WSS) closes, by either side (the registrar drops
+   * the bindings made over it). Returns the function that unsubscribes. Listener errors are logged.
+   */
+  onConnectionClosed(listener: (conn: ClosedConnection) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  private connectionClosed(conn: Connection): void {
+    const info: ClosedConnection = { id: conn.id, transport: conn.transport, address: conn.address, port: conn.port, outbound: conn.outbound };
+    for (const listener of this.closeListeners) {
+      try {
+        listener(info);
+      } catch (err) {
+        this.opts.log.warn({ connection: conn.id, err: err instanceof Error ? err.message : String(err) }, 'sip connection-closed listener failed');
+      }
+    }
   }
 
   // ---- inbound (SipInbound) ----

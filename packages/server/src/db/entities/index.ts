@@ -109,6 +109,45 @@ export class DispositionRow {
   @Column({ type: 'int', name: 'requires_note', default: 0, transformer: boolInt }) requiresNote!: boolean;
 }
 
+@Entity({ name: 'trunks' })
+export class TrunkRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_trunks_name', { unique: true })
+  @Column({ type: 'varchar', length: 64 }) name!: string;
+  @Column({ type: 'varchar', length: 255, default: '' }) description!: string;
+  /** Inbound: allowed source networks (CIDRs), a JSON array. */
+  @Column({ type: 'text', name: 'inbound_cidrs', transformer: jsonText }) inboundCidrs!: string[];
+  @Column({ type: 'varchar', length: 64, name: 'inbound_username', nullable: true }) inboundUsername!: string | null;
+  /** Inbound digest HA1s (RFC 8760), like agents; never the password. */
+  @Column({ type: 'varchar', length: 32, name: 'inbound_ha1_md5', nullable: true }) inboundHa1Md5!: string | null;
+  @Column({ type: 'varchar', length: 64, name: 'inbound_ha1_sha256', nullable: true }) inboundHa1Sha256!: string | null;
+  @Column({ type: 'varchar', length: 255 }) host!: string;
+  @Column({ type: 'int', default: 5060 }) port!: number;
+  @Column({ type: 'varchar', length: 8 }) transport!: string;
+  @Column({ type: 'varchar', length: 128, name: 'outbound_username', nullable: true }) outboundUsername!: string | null;
+  /** Outbound password sealed with AES-256-GCM (crypto/secret-box.ts): it must be usable again. */
+  @Column({ type: 'text', name: 'outbound_secret', nullable: true }) outboundSecret!: string | null;
+  @Column({ type: 'int', default: 0, transformer: boolInt }) register!: boolean;
+  @Column({ type: 'int', name: 'max_calls', default: 0 }) maxCalls!: number;
+  @Column({ type: 'text', name: 'caller_id', nullable: true, transformer: jsonText }) callerId!: Record<string, string> | null;
+  @Column({ type: 'int', default: 1, transformer: boolInt }) enabled!: boolean;
+  @Column({ type: 'datetime', precision: 3, name: 'created_at' }) createdAt!: Date;
+  @Column({ type: 'datetime', precision: 3, name: 'updated_at' }) updatedAt!: Date;
+}
+
+@Entity({ name: 'numbers' })
+export class NumberRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_numbers_number', { unique: true })
+  @Column({ type: 'varchar', length: 24 }) number!: string;
+  @Column({ type: 'varchar', length: 255, default: '' }) description!: string;
+  /** `agent`, `queue` or `flow`; the key is the extension or the name. */
+  @Column({ type: 'varchar', length: 16, name: 'target_type' }) targetType!: string;
+  @Column({ type: 'varchar', length: 64, name: 'target_key' }) targetKey!: string;
+  @Column({ type: 'datetime', precision: 3, name: 'created_at' }) createdAt!: Date;
+  @Column({ type: 'datetime', precision: 3, name: 'updated_at' }) updatedAt!: Date;
+}
+
 @Entity({ name: 'audit_log' })
 export class AuditRow {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number | string;
@@ -154,6 +193,8 @@ export const entities = [
   QueueMemberRow,
   PauseReasonRow,
   DispositionRow,
+  TrunkRow,
+  NumberRow,
   AuditRow,
   EventRow,
 ];

@@ -1,0 +1,27 @@
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Whether `cidr` is an IPv4/IPv6 address or network (`10.0.0.0/8`, `2001:db8::/32`, `192.0.2.7`).
+ * node:net's BlockList accepts it as a subnet, so matching sources against it later behaves the same.
+ */
+export function cidrProblem(cidr: string): string | null {
+  const [addr, prefix, ...rest] = cidr.split('/');
+  const family = isIP(addr ?? '');
+  if (family === 0 || rest.length) return 'not an IPv4 or IPv6 address or CIDR network';
+  if (prefix === undefined) return null;
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return `the prefix length must be 0-${max}`;
+  try {
+    new BlockList().addSubnet(addr!, Number(prefix), family === 4 ? 'ipv4' : 'ipv6');
+  } catch {
+    return 'not a valid network';
+  }
+  return null;
+}
+
+const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** A host name (RFC 1123 labels) or an IP address. */
+export function isHost(host: string): boolean {
+  return isIP(host) !== 0 || (host.length <= 253 && host.split('.').every((l) => LABEL.test(l)));
+}
