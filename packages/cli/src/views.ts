@@ -2,7 +2,9 @@
  * How each resource looks to a human: table columns for lists and `key: value` records for one
  * object. list/show/create/update of a topic share these, so the output contract lives in one place.
  */
-import type { Agent, AuditEntry, DialNumber, HotlineEvent, Member, Queue, Registration, Token, Trunk, User } from '@hotline/server/client';
+import type {
+  AddressBan, Agent, AuditEntry, CallInfo, DialNumber, HotlineEvent, Member, Queue, Registration, Token, Trunk, User,
+} from '@hotline/server/client';
 import type { Column } from './output.js';
 
 export type Pairs = Array<[string, unknown]>;
@@ -166,4 +168,35 @@ export const registrationColumns: Column<Registration>[] = [
   { header: 'source', get: (r) => r.source },
   { header: 'expires in', get: (r) => expiresIn(r.expiresAt) },
   { header: 'user agent', get: (r) => r.userAgent },
+];
+
+export const banColumns: Column<AddressBan>[] = [
+  { header: 'address', get: (b) => b.address },
+  { header: 'until', get: (b) => b.until },
+  { header: 'failures', get: (b) => b.failures },
+];
+
+export const callColumns: Column<CallInfo>[] = [
+  { header: 'id', get: (c) => c.id },
+  { header: 'from', get: (c) => c.from },
+  { header: 'to', get: (c) => c.to },
+  { header: 'state', get: (c) => c.state },
+  { header: 'started', get: (c) => c.startedAt },
+  { header: 'hangup by', get: (c) => c.hangupBy },
+  { header: 'status', get: (c) => c.status },
+];
+
+export const callRecord = (c: CallInfo): Pairs => [
+  ['id', c.id],
+  ['from', c.from],
+  ['to', c.to],
+  ['direction', c.direction],
+  ['state', c.state],
+  ['started', c.startedAt],
+  ['ringing', c.ringingAt],
+  ['answered', c.answeredAt],
+  ['ended', c.endedAt],
+  ['hangup by', c.hangupBy],
+  ['status', c.status === null ? null : `${c.status}${c.reason ? ` ${c.reason}` : ''}`],
+  ['legs', c.legs.length ? c.legs.map((l) => `${l.contact} (${l.transport}) ${l.state}${l.status === null ? '' : ` ${l.status}`}`).join(', ') : null],
 ];

@@ -7,7 +7,7 @@ import { dispositionsCatalog, pauseReasonsCatalog, skillsCatalog } from './acd/c
 import { Queues } from './acd/queues.js';
 import { buildApi, type RouteRegistrar } from './api/app.js';
 import { registerCenterRoutes } from './api/routes/center.js';
-import type { Listener, Services } from './api/services.js';
+import type { AddressBan, BansPort, Listener, Services } from './api/services.js';
 import { redactUrl, type Config } from './config/load.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { openDatabase, type Database } from './db/datasource.js';
@@ -16,17 +16,23 @@ import { Writer } from './db/writer.js';
 import type { Store } from './events/changes.js';
 import { EventLog } from './events/log.js';
 import { createLogger } from './logger.js';
+import { B2bua } from './calls/b2bua.js';
+import type { CallSink } from './calls/call.js';
+import { CallRecords } from './calls/records.js';
 import { Numbers } from './routing/numbers.js';
 import { Trunks } from './routing/trunks.js';
 import { bootstrap } from './security/bootstrap.js';
 import { Tokens } from './security/tokens.js';
 import { Users } from './security/users.js';
-import { FailureTracker, type FailureTrackerOptions } from './sip/bans.js';
+import { type BanEntry, FailureTracker, type FailureTrackerOptions, normalizeIp } from './sip/bans.js';
+import { systemClock } from './sip/clock.js';
 import { SipCore } from './sip/core.js';
+import { egressPolicy, registeredContactsRule } from './sip/egress.js';
 import { DigestAuthenticator, type StoredHa1 } from './sip/digest-auth.js';
 import { type Binding, type BindingSink, formatSource, Registrar, type UnregisterReason } from './sip/registrar.js';
 import { SipListeners } from './sip/listeners.js';
 import { TransactionLayer } from './sip/transaction-layer.js';
+import type { TransportName } from './sip/transaction-types.js';
 import { SipTransport } from './sip/transport.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -53,6 +59,7 @@ export interface StartOptions {
 
 function buildServices(
   config: Config, db: Database, sip: () => SipListeners | undefined, http: () => FastifyInstance | undefined, registrar: () => Registrar | undefined,
+  bans: () => BansPort | undefined,
 ): Services {
   const store: Store = { ds: db.read, writer: new Writer(db.write), events: new EventLog(db.read) };
   return {
@@ -67,6 +74,7 @@ function buildServices(
     numbers: new Numbers(store),
     users: new Users(store),
     tokens: new Tokens(store),
+    calls: new CallRecords(store),
     version: VERSION,
     startedAt: new Date(),
     listeners: () => {
@@ -83,6 +91,7 @@ function buildServices(
       list: () =>
         (registrar()?.list() ?? []).map((r) => ({ ...r, expiresAt: new Date(r.expiresAt).toISOString(), registeredAt: new Date(r.registeredAt).toISOString() })),
     },
+    bans: { list: () => bans()?.list() ?? [], unban: (address) => bans()?.unban(address) ?? null },
   };
 }
 
@@ -111,32 +120,86 @@ function registrationEvents(store: Store, log: Logger): BindingSink {
   return { registered: (b) => append('device.registered', b), unregistered: (b, reason) => append('device.unregistered', b, reason) };
 }
 
+/** A ban as the API shows it: the tracker's monotonic `until` becomes a wall-clock ISO time (`offset`: wall - monotonic). */
+function banView(b: BanEntry, offset: number): AddressBan {
+  return { address: b.ip, until: new Date(Math.round(b.until + offset)).toISOString(), failures: b.failures };
+}
+
+/**
+ * The FailureTracker with its API port; a new ban becomes a `security.banned` event through the writer
+ * (SIP state, not an admin change: not audited; failures are logged, never thrown into SIP handling).
+ */
+function buildBans(store: Store, log: Logger, opts: FailureTrackerOptions = {}): { tracker: FailureTracker; port: BansPort } {
+  const offset = Date.now() - (opts.clock ?? systemClock).now();
+  const tracker = new FailureTracker({
+    ...opts,
+    onBan: (b) => {
+      opts.onBan?.(b);
+      const { until, failures } = banView(b, offset);
+      store.writer
+        .run((tx) => store.events.append(tx, { type: 'security.banned', subjectType: 'address', subjectId: b.ip, payload: { until, failures } }))
+        .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ban event not recorded'));
+    },
+  });
+  const port: BansPort = {
+    list: () => tracker.list().map((b) => banView(b, offset)),
+    unban: (address) => {
+      const ban = tracker.list().find((b) => b.ip === normalizeIp(address));
+      if (!ban) return null;
+      tracker.unban(address);
+      return banView(ban, offset);
+    },
+  };
+  return { tracker, port };
+}
+
 interface SipStack {
   transport: SipTransport;
   registrar: Registrar;
+  bans: BansPort;
   close(): void;
+}
+
+/** What the B2BUA needs from the composition root: the call sink and our bound addresses. */
+interface CallsWiring {
+  sink: CallSink;
+  local: (transport: TransportName) => { host: string; port: number } | null;
 }
 
 /**
  * The SIP stack: transport (parse, Via stamping, drop hook) -> transaction layer (real clock) -> core.
- * No egress allow-list exists yet, so `mayEgress` denies everything: the server only answers sources.
+ * Egress (`mayEgress`) is allowed to registered contacts' sources only (sip/egress.ts; trunks later).
  * REGISTER goes to the registrar (credentials from the agents table, realm HOTLINE_SIP_REALM), whose
- * bindings become device events.
+ * bindings become device events; INVITE and in-dialog requests to the B2BUA (calls/b2bua.ts), whose
+ * steps become call records and events.
  */
-function buildSipStack(log: Logger, config: Config, db: Database, store: Store, bansOptions?: FailureTrackerOptions): SipStack {
-  const bans = new FailureTracker(bansOptions);
+function buildSipStack(
+  log: Logger, config: Config, db: Database, store: Store, bansOptions?: FailureTrackerOptions, calls?: CallsWiring,
+): SipStack {
+  const { tracker: bans, port: bansPort } = buildBans(store, log, bansOptions);
+  const auth = new DigestAuthenticator();
+  const credentials = { lookup: (extension: string) => lookupCredentials(db, extension) };
   const registrar = new Registrar({
     realm: config.sip.realm,
-    credentials: { lookup: (extension) => lookupCredentials(db, extension) },
-    auth: new DigestAuthenticator(),
+    credentials,
+    auth,
     bans,
     sink: registrationEvents(store, log),
     log,
   });
-  const core: SipCore = new SipCore({ version: VERSION, log, bans, registrar, findInvite: (cancel) => layer.findInviteFor(cancel) });
+  const b2bua: B2bua = new B2bua({
+    layer: { sendRequest: (...a) => layer.sendRequest(...a), sendStateless: (...a) => layer.sendStateless(...a) },
+    registrar, realm: config.sip.realm, auth, credentials, bans, server: `Hotline/${VERSION}`, log,
+    agents: { exists: async (extension) => (await db.read.manager.count(AgentRow, { where: { extension } })) > 0 },
+    local: calls?.local ?? (() => null),
+    ...(calls ? { sink: calls.sink } : {}),
+  });
+  const core: SipCore = new SipCore({
+    version: VERSION, log, bans, registrar, calls: b2bua, findInvite: (cancel) => layer.findInviteFor(cancel),
+  });
   const transport: SipTransport = new SipTransport({
     log,
-    mayEgress: () => false,
+    mayEgress: egressPolicy(registeredContactsRule(() => registrar.all().map((b) => b.source))),
     dropRequest: (request, source) => core.dropRequest(request, source),
     deliver: (message, source) => layer.receive(message, source),
   });
@@ -145,7 +208,9 @@ function buildSipStack(log: Logger, config: Config, db: Database, store: Store, 
   return {
     transport,
     registrar,
+    bans: bansPort,
     close: () => {
+      b2bua.close();
       registrar.close();
       transport.close();
       layer.close();
@@ -162,8 +227,14 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const sipLog = log.child({ component: 'sip' });
   let stackRef: SipStack | undefined;
   let sipRef: SipListeners | undefined;
-  const services = buildServices(config, db, () => sipRef, () => app, () => stackRef?.registrar);
-  const sipStack = (stackRef = buildSipStack(sipLog, config, db, services.store, opts.sipBans));
+  const services = buildServices(config, db, () => sipRef, () => app, () => stackRef?.registrar, () => stackRef?.bans);
+  const sipStack = (stackRef = buildSipStack(sipLog, config, db, services.store, opts.sipBans, {
+    sink: services.calls.sink(sipLog),
+    local: (transport) => {
+      const a = sipRef?.addresses();
+      return (transport === 'udp' ? a?.udp : transport === 'tcp' ? a?.tcp : transport === 'ws' ? a?.ws : null) ?? null;
+    },
+  }));
   const sip = (sipRef = new SipListeners(config.sip, sipLog, sipStack.transport));
   sipStack.transport.attach(sip);
   try {

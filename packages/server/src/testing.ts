@@ -3,7 +3,8 @@
  * data directory and a fresh database (SQLite file, or a uniquely named MySQL/MariaDB database), and
  * remove both afterwards. Tests never rely on what a previous run left behind.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,4 +149,64 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
   };
   return ts;
+}
+
+function challengeParam(challenge: string, name: string): string | undefined {
+  const m = new RegExp(`(?:^|[\\s,])${name}=(?:"([^"]*)"|([^,\\s]+))`, 'i').exec(challenge.replace(/^Digest\s+/i, ' '));
+  return m ? (m[1] ?? m[2]) : undefined;
+}
+
+/**
+ * The Authorization value answering a Digest challenge (RFC 7616 §3.4.1, qop=auth), computed here from
+ * the password with node:crypto, independently of the server's own digest code.
+ */
+export function digestAuthorization(challenge: string, method: string, uri: string, username: string, password: string): string {
+  const algorithm = challengeParam(challenge, 'algorithm') ?? 'MD5';
+  const realm = challengeParam(challenge, 'realm')!;
+  const nonce = challengeParam(challenge, 'nonce')!;
+  const opaque = challengeParam(challenge, 'opaque');
+  const h = (s: string) => createHash(algorithm === 'SHA-256' ? 'sha256' : 'md5').update(s).digest('hex');
+  const nc = '00000001';
+  const cnonce = randomBytes(8).toString('hex');
+  const response = h(`${h(`${username}:${realm}:${password}`)}:${nonce}:${nc}:${cnonce}:auth:${h(`${method}:${uri}`)}`);
+  return `Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=${algorithm}, ` +
+    `qop=auth, nc=${nc}, cnonce="${cnonce}"${opaque === undefined ? '' : `, opaque="${opaque}"`}`;
+}
+
+export interface UdpRegister {
+  port: number;
+  user: string;
+  password: string;
+  contact: string;
+  expires?: number;
+  userAgent?: string;
+}
+
+/** REGISTER `user` over UDP from 127.0.0.1, answering the SHA-256 challenge with `password`; the final status. */
+export async function sipRegisterUdp(o: UdpRegister): Promise<number> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const answers: string[] = [];
+  const waiting: Array<(s: string) => void> = [];
+  sock.on('message', (d) => (waiting.length ? waiting.shift()!(d.toString()) : answers.push(d.toString())));
+  const next = () => (answers.length ? Promise.resolve(answers.shift()!) : new Promise<string>((r) => waiting.push(r)));
+  const callId = randomBytes(6).toString('hex');
+  const send = async (cseq: number, auth?: string) => {
+    const text = [
+      'REGISTER sip:127.0.0.1 SIP/2.0', `Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
+      'Max-Forwards: 70', `From: <sip:${o.user}@127.0.0.1>;tag=1`, `To: <sip:${o.user}@127.0.0.1>`, `Call-ID: ${callId}`,
+      `CSeq: ${cseq} REGISTER`, `Contact: ${o.contact}`, ...(o.expires !== undefined ? [`Expires: ${o.expires}`] : []),
+      `User-Agent: ${o.userAgent ?? 'hotline-test'}`, ...(auth ? [`Authorization: ${auth}`] : []), 'Content-Length: 0', '', '',
+    ].join('\r\n');
+    await new Promise<void>((res, rej) => sock.send(text, o.port, '127.0.0.1', (e) => (e ? rej(e) : res())));
+    return next();
+  };
+  try {
+    const challenge = (await send(1)).split('\r\n').find((l) => /^WWW-Authenticate:/i.test(l) && l.includes('SHA-256'));
+    if (!challenge) throw new Error('no SHA-256 challenge in the answer to REGISTER');
+    const auth = digestAuthorization(challenge.replace(/^WWW-Authenticate:\s*/i, ''), 'REGISTER', 'sip:127.0.0.1', o.user, o.password);
+    return Number(/^SIP\/2\.0 (\d+)/.exec(await send(2, auth))![1]);
+  } finally {
+    sock.close();
+  }
 }

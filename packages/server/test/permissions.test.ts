@@ -6,10 +6,11 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { ApiError, HotlineClient } from '../src/client/index.js';
-import { TokenRow } from '../src/db/entities/index.js';
+import { CallRow, TokenRow } from '../src/db/entities/index.js';
 import { can, rolePermissions, type Permission } from '../src/security/roles.js';
 import type { TestServer } from '../src/testing.js';
 import { eachDialect, http, serve, type RawResponse } from './helpers.js';
+import { udpPeer } from './sip-ua.js';
 
 type Access = Permission | 'authenticated' | 'public';
 type Role = 'admin' | 'supervisor' | 'agent' | 'auditor';
@@ -42,7 +43,8 @@ interface RouteCase {
 
 class Fixtures {
   private n = 0;
-  constructor(readonly s: TestServer) {}
+  private banAgent: string | undefined;
+  constructor(readonly s: TestServer, readonly t?: ExecutionContext) {}
   name(prefix: string): string {
     return `${prefix}-${++this.n}`;
   }
@@ -68,6 +70,30 @@ class Fixtures {
     const name = this.name('u');
     await this.s.admin.users.create({ name, role: 'agent' });
     return name;
+  }
+  /** A call record, written straight to the table (no SIP needed to read it back). */
+  async call(): Promise<string> {
+    const id = `00000000-0000-4000-8000-${String(++this.n).padStart(12, '0')}`;
+    await this.s.server.services.store.writer.run((tx) => tx.em.save(CallRow, Object.assign(new CallRow(), {
+      id, fromExt: '1001', toExt: '1002', direction: 'internal', state: 'ended', startedAt: new Date(), ringingAt: null,
+      answeredAt: null, endedAt: new Date(), hangupBy: 'system', status: 480, reason: 'Temporarily Unavailable',
+    })));
+    return id;
+  }
+  /** A banned address: a REGISTER with a wrong password from a fresh 127.x address (the matrix server bans at the first failure). */
+  async bannedAddress(): Promise<string> {
+    if (!this.t) throw new Error('fixture: bannedAddress needs the test context');
+    if (!this.banAgent) {
+      this.banAgent = this.extension();
+      await this.s.admin.agents.create({ extension: this.banAgent, name: 'Banned', password: 'right password' });
+    }
+    const address = `127.0.${Math.floor(++this.n / 250)}.${(this.n % 250) + 2}`;
+    const peer = await udpPeer(this.t, this.s.server.listeners['sipUdp']!.port, address);
+    await peer.register({ user: this.banAgent, contacts: [`<sip:${this.banAgent}@${address}:5070>`], callId: `ban-${this.n}`, cseq: 1 }, 'wrong password');
+    await peer.close();
+    // The ban's event is written asynchronously: let it land before the request under test.
+    await this.s.server.services.store.writer.idle();
+    return address;
   }
 }
 
@@ -114,6 +140,8 @@ export const matrix: RouteCase[] = [
   { method: 'PATCH', route: '/v1/agents/{extension}', access: 'agents:write', ok: 200, prepare: async (f) => ({ path: `/v1/agents/${await f.agent()}`, body: { name: 'Renamed' } }) },
   { method: 'DELETE', route: '/v1/agents/{extension}', access: 'agents:write', ok: 204, prepare: async (f) => ({ path: `/v1/agents/${await f.agent()}` }) },
   { method: 'GET', route: '/v1/registrations', access: 'agents:read', ok: 200, prepare: async () => ({ path: '/v1/registrations' }) },
+  { method: 'GET', route: '/v1/calls', access: 'agents:read', ok: 200, prepare: async () => ({ path: '/v1/calls?active=true' }) },
+  { method: 'GET', route: '/v1/calls/{id}', access: 'agents:read', ok: 200, prepare: async (f) => ({ path: `/v1/calls/${await f.call()}` }) },
 
   { method: 'GET', route: '/v1/queues', access: 'queues:read', ok: 200, prepare: async () => ({ path: '/v1/queues' }) },
   { method: 'POST', route: '/v1/queues', access: 'queues:write', ok: 201, prepare: async (f) => ({ path: '/v1/queues', body: { name: f.name('nq') } }) },
@@ -143,6 +171,12 @@ export const matrix: RouteCase[] = [
   ...catalog('skills', 'name', 'skills:read', 'skills:write', (name) => ({ name }), { description: 'changed' }),
   ...catalog('pause-reasons', 'code', 'catalog:read', 'catalog:write', (code) => ({ code, label: 'Lunch' }), { paid: true }),
   ...catalog('dispositions', 'code', 'catalog:read', 'catalog:write', (code) => ({ code, label: 'Sold' }), { requiresNote: true }),
+
+  { method: 'GET', route: '/v1/security/bans', access: 'security:read', ok: 200, prepare: async () => ({ path: '/v1/security/bans' }) },
+  {
+    method: 'DELETE', route: '/v1/security/bans/{address}', access: 'security:write', ok: 200,
+    prepare: async (f) => ({ path: `/v1/security/bans/${await f.bannedAddress()}` }),
+  },
 
   { method: 'GET', route: '/v1/events', access: 'events:read', ok: 200, prepare: async () => ({ path: '/v1/events?limit=5' }) },
 
@@ -208,9 +242,9 @@ function checkErrorBody(t: ExecutionContext, r: RawResponse, code: string, what:
 }
 
 eachDialect('every route x every caller answers 2xx, 401 or 403 as the role table says, and denied requests change nothing', async (t, dialect) => {
-  const s = await serve(t, { dialect });
+  const s = await serve(t, { dialect, sipBans: { maxFailures: 1 } });
   const who = await callers(s);
-  const f = new Fixtures(s);
+  const f = new Fixtures(s, t);
   const cursor = () => s.server.services.store.events.lastCursor();
   const failures: string[] = [];
   for (const rc of matrix) {

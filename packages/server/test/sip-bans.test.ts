@@ -75,6 +75,14 @@ test('unban lifts a ban and forgets failures', (t) => {
   t.is(tracker.recordFailure('192.0.2.1'), null);
 });
 
+test('onBan reports each new ban once, not the failures of an address banned already', (t) => {
+  const clock = new FakeClock(5_000);
+  const seen: unknown[] = [];
+  const tracker = new FailureTracker({ clock, maxFailures: 2, banMs: 1_000, onBan: (b) => seen.push(b) });
+  for (let i = 0; i < 4; i++) tracker.recordFailure('::ffff:192.0.2.1');
+  t.deepEqual(seen, [{ ip: '192.0.2.1', until: 6_000, failures: 2 }]);
+});
+
 test('addresses are normalized (IPv4-mapped IPv6, case, brackets)', (t) => {
   const { tracker } = setup();
   tracker.recordFailure('::ffff:192.0.2.7');

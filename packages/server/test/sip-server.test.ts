@@ -177,7 +177,8 @@ test('methods without a service yet get honest answers; Require gets 420; Max-Fo
   const { udp } = await sipPorts(t);
   const c = await udpClient(t, udp);
   const cases: Array<[Req, number, (res: SipResponse) => void]> = [
-    [{ method: 'INVITE' }, 480, () => {}],
+    // The B2BUA (sip-calls.test.ts): no credentials, so a proxy challenge per algorithm.
+    [{ method: 'INVITE' }, 407, (res) => t.is(getHeaderValues(res, 'Proxy-Authenticate').length, 2)],
     // The registrar (sip-registrar.test.ts): no credentials, so a challenge per algorithm.
     [{ method: 'REGISTER' }, 401, (res) => t.is(getHeaderValues(res, 'WWW-Authenticate').length, 2)],
     [{ method: 'BYE' }, 481, () => {}],
@@ -214,13 +215,13 @@ test('methods without a service yet get honest answers; Require gets 420; Max-Fo
   // A CANCEL for a live INVITE transaction: 200 with the INVITE response's To tag (§9.2).
   const invite = sipRequest({ method: 'INVITE' });
   await c.send(invite.text);
-  const r480 = await c.response(invite.callId);
-  t.is(r480.status, 480);
+  const r407 = await c.response(invite.callId);
+  t.is(r407.status, 407);
   await c.send(sipRequest({ method: 'CANCEL', branch: invite.branch, callId: invite.callId, cseq: invite.cseq }).text.replace(/From: [^\r]*/, invite.text.match(/From: [^\r]*/)![0]));
   let cancel = await c.response(invite.callId);
   while (getCSeq(cancel)?.method !== 'CANCEL') cancel = await c.response(invite.callId);
   t.is(cancel.status, 200);
-  t.is(toTagOf(cancel), toTagOf(r480));
+  t.is(toTagOf(cancel), toTagOf(r407));
 });
 
 test('a scanner user agent gets no answer at all', async (t) => {

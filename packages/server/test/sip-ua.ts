@@ -2,12 +2,13 @@
  * A tiny REGISTER-only user agent for the registrar tests. The digest response is computed here with
  * node:crypto from the password (RFC 7616 §3.4.1, qop=auth), independently of the server's code.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { ExecutionContext } from 'ava';
 import WebSocket from 'ws';
 import { getHeaders, type SipResponse } from '../src/sip/message.js';
 import { parseMessage } from '../src/sip/parse.js';
+import { digestAuthorization } from '../src/testing.js';
 
 export interface RegisterSpec {
   /** To user (the AOR) and, unless `authUser` is given, the digest username. */
@@ -53,16 +54,7 @@ function param(challenge: string, name: string): string | undefined {
 
 /** The Authorization value answering `challenge` (a WWW-Authenticate value) for REGISTER. */
 export function authorize(challenge: string, username: string, password: string, uri = REGISTER_URI): string {
-  const algorithm = param(challenge, 'algorithm') ?? 'MD5';
-  const realm = param(challenge, 'realm')!;
-  const nonce = param(challenge, 'nonce')!;
-  const opaque = param(challenge, 'opaque');
-  const h = (s: string) => createHash(algorithm === 'SHA-256' ? 'sha256' : 'md5').update(s).digest('hex');
-  const nc = '00000001';
-  const cnonce = randomBytes(8).toString('hex');
-  const response = h(`${h(`${username}:${realm}:${password}`)}:${nonce}:${nc}:${cnonce}:auth:${h(`REGISTER:${uri}`)}`);
-  return `Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=${algorithm}, ` +
-    `qop=auth, nc=${nc}, cnonce="${cnonce}"${opaque === undefined ? '' : `, opaque="${opaque}"`}`;
+  return digestAuthorization(challenge, 'REGISTER', uri, username, password);
 }
 
 /** The challenge for `algorithm` among a 401's WWW-Authenticate values. */

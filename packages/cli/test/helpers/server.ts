@@ -1,10 +1,10 @@
 import type { HotlineClient } from '@hotline/server/client';
-import { startTestServer, type TestServer } from '@hotline/server/testing';
+import { startTestServer, type TestServer, type TestServerOptions } from '@hotline/server/testing';
 import type { ExecutionContext } from 'ava';
 
 /** A fresh test server, stopped at the end of the test, and the env that points the CLI at it. */
-export async function serverFor(t: ExecutionContext): Promise<{ s: TestServer; admin: HotlineClient; env: Record<string, string> }> {
-  const s = await startTestServer();
+export async function serverFor(t: ExecutionContext, opts: TestServerOptions = {}): Promise<{ s: TestServer; admin: HotlineClient; env: Record<string, string> }> {
+  const s = await startTestServer(opts);
   t.teardown(() => s.stop());
   return { s, admin: s.admin, env: { HOTLINE_URL: s.url, HOTLINE_TOKEN: s.adminToken } };
 }

@@ -8,11 +8,13 @@ import type { Logger } from 'pino';
 import { errorBody, installErrorHandling } from './errors.js';
 import { ErrorSchema, installAuth } from './route.js';
 import { registerAgentRoutes, registerQueueRoutes } from './routes/acd.js';
+import { registerCallRoutes } from './routes/calls.js';
 import { registerCatalogRoutes } from './routes/catalogs.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerRegistrationRoutes } from './routes/registrations.js';
 import { registerNumberRoutes, registerTrunkRoutes } from './routes/routing.js';
 import { registerSecurityRoutes } from './routes/security.js';
+import { registerSecurityBanRoutes } from './routes/security-bans.js';
 import { registerStatusRoutes } from './routes/status.js';
 import type { Services } from './services.js';
 
@@ -68,7 +70,7 @@ export async function buildApi(services: Services, logger: Logger, extra: RouteR
   installAuth(app, services);
   for (const register of [
     registerStatusRoutes, registerSecurityRoutes, registerAgentRoutes, registerQueueRoutes, registerCatalogRoutes, registerEventRoutes, registerRegistrationRoutes,
-    registerTrunkRoutes, registerNumberRoutes,
+    registerTrunkRoutes, registerNumberRoutes, registerSecurityBanRoutes, registerCallRoutes,
     ...extra,
   ]) {
     register(app, services);

@@ -1,6 +1,7 @@
 import type { Agents } from '../acd/agents.js';
 import type { Dispositions, PauseReasons, Skills } from '../acd/catalogs.js';
 import type { Queues } from '../acd/queues.js';
+import type { CallRecords } from '../calls/records.js';
 import type { Config } from '../config/load.js';
 import type { Store } from '../events/changes.js';
 import type { Tokens } from '../security/tokens.js';
@@ -31,6 +32,23 @@ export interface RegistrationsPort {
   list(): Registration[];
 }
 
+/** A SIP source address banned after repeated digest authentication failures (sip/bans.ts). */
+export interface AddressBan {
+  address: string;
+  /** ISO 8601 time at which the ban ends. */
+  until: string;
+  /** Failures that led to the ban. */
+  failures: number;
+}
+
+/** This node's SIP auth-failure bans (in memory, per node). */
+export interface BansPort {
+  /** Current bans, soonest to expire first. */
+  list(): AddressBan[];
+  /** Lift the ban on an address (and forget its failures); the lifted ban, or null if it was not banned. */
+  unban(address: string): AddressBan | null;
+}
+
 /** What the API serves from; built by main.ts. */
 export interface Services {
   config: Config;
@@ -44,9 +62,12 @@ export interface Services {
   numbers: Numbers;
   users: Users;
   tokens: Tokens;
+  /** Call records (calls/records.ts). */
+  calls: CallRecords;
   version: string;
   startedAt: Date;
   registrations: RegistrationsPort;
+  bans: BansPort;
   /** Addresses actually bound (ports resolved when configured as 0). */
   listeners(): Record<string, Listener | null>;
 }

@@ -8,7 +8,8 @@ import type {
   Agent, AgentInput, AgentPatch, AgentWithSecret, Disposition, DispositionInput, DispositionPatch, Member, MemberInput,
   PauseReason, PauseReasonInput, PauseReasonPatch, Queue, QueueInput, QueuePatch, Skill, SkillInput, SkillPatch,
 } from '../acd/schemas.js';
-import type { Registration } from '../api/services.js';
+import type { AddressBan, Registration } from '../api/services.js';
+import type { CallInfo } from '../calls/call.js';
 import type { CenterFile, Plan } from '../center/schema.js';
 import type { HotlineEvent } from '../events/log.js';
 import type { DialNumber, DialNumberInput, DialNumberPatch, Trunk, TrunkInput, TrunkPatch } from '../routing/schemas.js';
@@ -20,6 +21,8 @@ export type {
   SkillInput, SkillPatch, Token, TokenInput, User, UserInput, UserPatch,
 };
 export type { DialNumber, DialNumberInput, DialNumberPatch, Trunk, TrunkInput, TrunkPatch };
+export type { AddressBan };
+export type { CallInfo };
 
 export interface ErrorDetail {
   path: string;
@@ -228,6 +231,21 @@ export class HotlineClient {
   registrations = {
     /** Registered SIP devices (contacts) of the agents, on the node answering. */
     list: (): Promise<Registration[]> => this.request('GET', '/v1/registrations'),
+  };
+
+  calls = {
+    /** Call records, newest first; `active` keeps the calls not ended. */
+    list: (q: { active?: boolean; limit?: number } = {}): Promise<CallInfo[]> => this.request('GET', '/v1/calls', undefined, q),
+    get: (id: string): Promise<CallInfo> => this.request('GET', `/v1/calls/${enc(id)}`),
+  };
+
+  security = {
+    bans: {
+      /** Source addresses banned for failing SIP authentication, on the node answering. */
+      list: (): Promise<AddressBan[]> => this.request('GET', '/v1/security/bans'),
+      /** Lift a ban (404 when the address is not banned); returns the lifted ban. */
+      unban: (address: string): Promise<AddressBan> => this.request('DELETE', `/v1/security/bans/${enc(address)}`),
+    },
   };
 
   audit = {

@@ -6,12 +6,14 @@ import { DatabaseUnavailable } from '../errors.js';
 import { entities } from './entities/index.js';
 import { Initial1764000000001 as MysqlInitial } from './migrations/mysql/0001-initial.js';
 import { TrunksNumbers1764000000002 as MysqlTrunksNumbers } from './migrations/mysql/0002-trunks-numbers.js';
+import { Calls1764000000003 as MysqlCalls } from './migrations/mysql/0003-calls.js';
+import { Calls1764000000003 as SqliteCalls } from './migrations/sqlite/0003-calls.js';
 import { Initial1764000000001 as SqliteInitial } from './migrations/sqlite/0001-initial.js';
 import { TrunksNumbers1764000000002 as SqliteTrunksNumbers } from './migrations/sqlite/0002-trunks-numbers.js';
 
 export const migrationsFor: Record<DbDialect, Array<new () => unknown>> = {
-  sqlite: [SqliteInitial, SqliteTrunksNumbers],
-  mysql: [MysqlInitial, MysqlTrunksNumbers],
+  sqlite: [SqliteInitial, SqliteTrunksNumbers, SqliteCalls],
+  mysql: [MysqlInitial, MysqlTrunksNumbers, MysqlCalls],
 };
 
 export function dataSourceOptions(url: string, dialect: DbDialect, readOnly = false): DataSourceOptions {

@@ -25,17 +25,19 @@ export type Permission =
   | 'trunks:read'
   | 'trunks:write'
   | 'numbers:read'
-  | 'numbers:write';
+  | 'numbers:write'
+  | 'security:read'
+  | 'security:write';
 
 const READ_ALL: Permission[] = [
   'status:read', 'agents:read', 'queues:read', 'skills:read', 'catalog:read', 'users:read', 'events:read', 'center:read',
-  'trunks:read', 'numbers:read',
+  'trunks:read', 'numbers:read', 'security:read',
 ];
 
 export const rolePermissions: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set<Permission>([
     ...READ_ALL, 'agents:write', 'queues:write', 'members:write', 'skills:write', 'catalog:write', 'users:write',
-    'tokens:all', 'audit:read', 'center:write', 'trunks:write', 'numbers:write',
+    'tokens:all', 'audit:read', 'center:write', 'trunks:write', 'numbers:write', 'security:write',
   ]),
   // Supervisors watch everything live and staff their queues, but do not create objects or users.
   supervisor: new Set<Permission>([...READ_ALL, 'members:write']),

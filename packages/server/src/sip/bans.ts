@@ -23,6 +23,8 @@ export interface FailureTrackerOptions {
   maxTracked?: number;
   /** Most bans kept (default 100k); the oldest ban is lifted first. */
   maxBans?: number;
+  /** Called when an address gets banned (not for failures of an address banned already); must not throw. */
+  onBan?: (ban: BanEntry) => void;
 }
 
 export interface BanEntry {
@@ -47,6 +49,7 @@ export class FailureTracker {
   private readonly banMs: number;
   private readonly maxTracked: number;
   private readonly maxBans: number;
+  private readonly onBan: ((ban: BanEntry) => void) | undefined;
   /** Failure times within the window per address; Map order = least recently failed first. */
   private readonly failures = new Map<string, number[]>();
   /** Bans; Map order = order of banning (banMs is constant, so also order of expiry). */
@@ -59,6 +62,7 @@ export class FailureTracker {
     this.banMs = opts.banMs ?? 600_000;
     this.maxTracked = Math.max(1, opts.maxTracked ?? 100_000);
     this.maxBans = Math.max(1, opts.maxBans ?? 100_000);
+    this.onBan = opts.onBan;
   }
 
   /** Count one failure; returns the ban if this failure caused one (or the address was banned already). */
@@ -115,6 +119,7 @@ export class FailureTracker {
     this.bans.delete(key);
     this.bans.set(key, { ip: key, until, failures });
     while (this.bans.size > this.maxBans) this.bans.delete(this.bans.keys().next().value as string);
+    this.onBan?.({ ip: key, until, failures });
     return { until };
   }
 

@@ -5,10 +5,12 @@
  *   OPTIONS out of dialog       200 OK with Allow, Accept, Supported (§11.2): the trunk keepalive answer
  *   REGISTER                    the registrar (registrar.ts, §10.3), answered when it is done (it looks
  *                               up credentials asynchronously); 403 when no registrar is configured
- *   INVITE                      480 Temporarily Unavailable (no B2BUA yet)
- *   CANCEL                      200 when it matches a live INVITE server transaction (§9.2), else 481
- *   BYE, INFO, NOTIFY, REFER    481 Call/Transaction Does Not Exist (there are no dialogs, §12.2.2)
- *   any request with a To tag   481 (a dialog we do not have, §12.2.2)
+ *   INVITE                      the call handler (calls/b2bua.ts, through the CallHandler port); 480
+ *                               Temporarily Unavailable without one
+ *   CANCEL                      200 when it matches a live INVITE server transaction (§9.2), else 481;
+ *                               then the call handler answers the INVITE (487)
+ *   any request with a To tag   the call handler when it is in one of its dialogs, else 481 (§12.2.2)
+ *   BYE, INFO, NOTIFY, REFER    481 Call/Transaction Does Not Exist outside a dialog (§12.2.2)
  *   other methods               405 Method Not Allowed with Allow (§8.2.1)
  *   Require with any option     420 Bad Extension with Unsupported (§8.2.2.3; we support none)
  *   Max-Forwards: 0             483 Too Many Hops, except OPTIONS, which we answer as the target (§11)
@@ -16,15 +18,14 @@
  *
  * Every response copies Via/From/Call-ID/CSeq, adds a To tag and `Server: Hotline/<version>`. Scanner
  * user agents and banned source addresses are dropped silently by `dropRequest`, the transport's hook.
- * The INVITE and in-dialog answers are placeholders: the B2BUA and the dialog layer replace them in the
- * signaling issue.
  */
 import type { Logger } from 'pino';
 import { isScanner, type FailureTracker } from './bans.js';
 import { parseMaxForwards } from './fields.js';
 import { getHeader, getHeaderValues, type SipMessage, type SipRequest, type SipResponse } from './message.js';
 import type { Registrar } from './registrar.js';
-import type { ServerTransaction } from './server-transaction.js';
+import { InviteServerTransaction, type ServerTransaction } from './server-transaction.js';
+import type { TransportSource } from './transport-connections.js';
 import { createResponse, newTag, toTagOf } from './transaction-messages.js';
 import type { TransportAddress } from './transaction-types.js';
 import type { TransactionUser } from './transaction-layer.js';
@@ -45,6 +46,18 @@ export interface SipCoreOptions {
   findInvite?: (cancel: SipRequest) => ServerTransaction | undefined;
   /** Handles REGISTER (§10.3); without it REGISTER gets 403. */
   registrar?: Pick<Registrar, 'register'>;
+  /** Handles INVITE, in-dialog requests and CANCELs (the B2BUA); without it INVITE gets 480. */
+  calls?: CallHandler;
+}
+
+/** The port the B2BUA (calls/, a higher layer) implements: INVITEs, in-dialog requests, CANCELs. */
+export interface CallHandler {
+  /** A new INVITE (no To tag), after the core's checks (Max-Forwards, Require). */
+  invite(tx: InviteServerTransaction, source: TransportSource): void;
+  /** A request with a To tag; false when it is in no dialog of the handler (the core answers 481). */
+  inDialog(tx: ServerTransaction, source: TransportSource): boolean;
+  /** The core answered a CANCEL for `invite` with 200 (§9.2); the handler answers the INVITE (487). */
+  cancelled(invite: InviteServerTransaction): void;
 }
 
 type Answer = { status: number; reason: string; headers?: Array<[string, string]>; toTag?: string };
@@ -69,8 +82,20 @@ export class SipCore implements TransactionUser {
       void this.register(tx, source);
       return;
     }
+    if (answer === 'call') {
+      if (tx instanceof InviteServerTransaction) this.opts.calls!.invite(tx, source);
+      return;
+    }
+    if (answer === 'dialog') {
+      if (!this.opts.calls!.inDialog(tx, source)) tx.respond(this.response(request, { status: 481, reason: 'Call/Transaction Does Not Exist' }));
+      return;
+    }
     this.opts.log.debug({ from: `${source.transport}:${source.address}:${source.port}`, method: request.method, status: answer.status }, 'sip request answered');
     tx.respond(this.response(request, answer));
+    if (request.method === 'CANCEL' && answer.status === 200) {
+      const invite = this.opts.findInvite?.(request);
+      if (invite instanceof InviteServerTransaction) this.opts.calls?.cancelled(invite);
+    }
   }
 
   /** REGISTER through the registrar; an unexpected failure is answered 500 (§10.3 step 8 wording). */
@@ -97,7 +122,7 @@ export class SipCore implements TransactionUser {
   }
 
   /** The answer to a request, in the order of §8.2 (method, header inspection, extensions), then §12.2.2. */
-  private answer(request: SipRequest): Answer | 'register' {
+  private answer(request: SipRequest): Answer | 'register' | 'call' | 'dialog' {
     const method = request.method;
     const maxForwards = getHeader(request, 'Max-Forwards');
     if (method !== 'OPTIONS' && maxForwards !== undefined) {
@@ -118,7 +143,7 @@ export class SipCore implements TransactionUser {
       if (!invite) return { status: 481, reason: 'Call/Transaction Does Not Exist' };
       return { status: 200, reason: 'OK', ...(invite.responseToTag ? { toTag: invite.responseToTag } : {}) };
     }
-    if (toTagOf(request) !== undefined) return { status: 481, reason: 'Call/Transaction Does Not Exist' };
+    if (toTagOf(request) !== undefined) return this.opts.calls ? 'dialog' : { status: 481, reason: 'Call/Transaction Does Not Exist' };
     switch (method) {
       case 'OPTIONS':
         return {
@@ -129,7 +154,7 @@ export class SipCore implements TransactionUser {
       case 'REGISTER':
         return this.opts.registrar ? 'register' : { status: 403, reason: 'Forbidden' };
       case 'INVITE':
-        return { status: 480, reason: 'Temporarily Unavailable' };
+        return this.opts.calls ? 'call' : { status: 480, reason: 'Temporarily Unavailable' };
       default:
         // BYE, INFO, NOTIFY, REFER outside a dialog (§12.2.2, §15.1.2).
         return { status: 481, reason: 'Call/Transaction Does Not Exist' };

@@ -174,6 +174,11 @@ export class Registrar {
     return this.store.get(aor);
   }
 
+  /** Every binding (the egress allow-list reads their sources). */
+  all(): Binding[] {
+    return this.store.all();
+  }
+
   /** A stream connection closed: its bindings go away (their contacts are unreachable now). */
   connectionClosed(connectionId: string): void {
     if (this.closed) return;

@@ -182,6 +182,39 @@ export class EventRow {
   @Column({ type: 'text', transformer: jsonText }) payload!: Record<string, unknown>;
 }
 
+/** One call through the B2BUA (calls/): written as it progresses, so live calls are visible too. */
+@Entity({ name: 'calls' })
+export class CallRow {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @Column({ type: 'varchar', length: 32, name: 'from_ext' }) fromExt!: string;
+  @Column({ type: 'varchar', length: 32, name: 'to_ext' }) toExt!: string;
+  @Column({ type: 'varchar', length: 16 }) direction!: string;
+  @Column({ type: 'varchar', length: 16 }) state!: string;
+  @Index('ix_calls_started_at')
+  @Column({ type: 'datetime', precision: 3, name: 'started_at' }) startedAt!: Date;
+  @Column({ type: 'datetime', precision: 3, name: 'ringing_at', nullable: true }) ringingAt!: Date | null;
+  @Column({ type: 'datetime', precision: 3, name: 'answered_at', nullable: true }) answeredAt!: Date | null;
+  @Column({ type: 'datetime', precision: 3, name: 'ended_at', nullable: true }) endedAt!: Date | null;
+  /** caller | callee | system */
+  @Column({ type: 'varchar', length: 8, name: 'hangup_by', nullable: true }) hangupBy!: string | null;
+  /** The SIP status that ended the call (200 after an answer, else the caller's final response). */
+  @Column({ type: 'int', nullable: true }) status!: number | null;
+  @Column({ type: 'varchar', length: 64, nullable: true }) reason!: string | null;
+}
+
+/** One outbound leg of a call: a registered contact the B2BUA offered the call to. */
+@Entity({ name: 'call_legs' })
+export class CallLegRow {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @Index('ix_call_legs_call')
+  @Column({ type: 'varchar', length: 36, name: 'call_id' }) callId!: string;
+  @Column({ type: 'varchar', length: 255 }) contact!: string;
+  @Column({ type: 'varchar', length: 8 }) transport!: string;
+  @Column({ type: 'varchar', length: 16 }) state!: string;
+  @Column({ type: 'int', nullable: true }) status!: number | null;
+  @Column({ type: 'int' }) position!: number;
+}
+
 export const entities = [
   RoleRow,
   UserRow,
@@ -197,4 +230,6 @@ export const entities = [
   NumberRow,
   AuditRow,
   EventRow,
+  CallRow,
+  CallLegRow,
 ];

@@ -1,0 +1,137 @@
+/**
+ * A call through the B2BUA: one inbound leg (we are its UAS) and outbound legs (we are their UAC), one
+ * per registered contact of the target (forking). The call's state is an explicit enum plus a
+ * transition table; legs have their own small state.
+ */
+import type { Dialog } from '../sip/dialog.js';
+import type { SipRequest } from '../sip/message.js';
+import type { InviteServerTransaction } from '../sip/server-transaction.js';
+import type { TransportSource } from '../sip/transport-connections.js';
+
+export enum CallState {
+  /** INVITE accepted, legs being offered. */
+  Trying = 'trying',
+  /** A leg rang (180/183 relayed to the caller). */
+  Ringing = 'ringing',
+  /** A leg answered; both dialogs confirmed. */
+  Answered = 'answered',
+  Ended = 'ended',
+}
+
+export enum CallEvent {
+  Ringing = 'ringing',
+  Answered = 'answered',
+  Ended = 'ended',
+}
+
+/** The call's transitions; anything missing is ignored (e.g. a late 180 after the answer). */
+export const CALL_TABLE: { readonly [s in CallState]: { readonly [e in CallEvent]?: CallState } } = {
+  [CallState.Trying]: { [CallEvent.Ringing]: CallState.Ringing, [CallEvent.Answered]: CallState.Answered, [CallEvent.Ended]: CallState.Ended },
+  [CallState.Ringing]: { [CallEvent.Answered]: CallState.Answered, [CallEvent.Ended]: CallState.Ended },
+  [CallState.Answered]: { [CallEvent.Ended]: CallState.Ended },
+  [CallState.Ended]: {},
+};
+
+export type HangupBy = 'caller' | 'callee' | 'system';
+
+export type LegState = 'calling' | 'ringing' | 'answered' | 'failed' | 'cancelled' | 'ended';
+
+export interface CallLeg {
+  id: string;
+  /** The registered contact URI (the INVITE's Request-URI). */
+  contact: string;
+  /** Where the leg's requests go: the binding's source. */
+  destination: TransportSource;
+  state: LegState;
+  /** Final status of the leg's INVITE, when it got one. */
+  status: number | null;
+  invite: SipRequest;
+  /** Any provisional response arrived (a CANCEL may be sent only after one, §9.1). */
+  provisional: boolean;
+  /** CANCEL wanted before a provisional arrived: sent at the first one. */
+  cancelPending: boolean;
+  dialog?: Dialog;
+}
+
+export interface InboundLeg {
+  tx: InviteServerTransaction;
+  source: TransportSource;
+  /** Our To tag towards the caller. */
+  localTag: string;
+  dialog?: Dialog;
+}
+
+export interface Call {
+  id: string;
+  /** Caller and callee extensions. */
+  from: string;
+  to: string;
+  direction: 'internal';
+  state: CallState;
+  startedAt: Date;
+  ringingAt: Date | null;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  hangupBy: HangupBy | null;
+  /** The SIP status that ended the call (200 for a normal hang-up after an answer). */
+  status: number | null;
+  reason: string | null;
+  inbound: InboundLeg;
+  legs: CallLeg[];
+}
+
+/** Apply an event through the table; returns whether the state changed. */
+export function callTransition(call: Call, event: CallEvent): boolean {
+  const next = CALL_TABLE[call.state][event];
+  if (next === undefined) return false;
+  call.state = next;
+  return true;
+}
+
+/** The call as the API and the events show it. */
+export interface CallInfo {
+  id: string;
+  from: string;
+  to: string;
+  direction: 'internal';
+  state: CallState;
+  startedAt: string;
+  ringingAt: string | null;
+  answeredAt: string | null;
+  endedAt: string | null;
+  hangupBy: HangupBy | null;
+  status: number | null;
+  reason: string | null;
+  legs: Array<{ id: string; contact: string; transport: string; state: LegState; status: number | null }>;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function callInfo(c: Call): CallInfo {
+  return {
+    id: c.id, from: c.from, to: c.to, direction: c.direction, state: c.state,
+    startedAt: c.startedAt.toISOString(), ringingAt: iso(c.ringingAt), answeredAt: iso(c.answeredAt), endedAt: iso(c.endedAt),
+    hangupBy: c.hangupBy, status: c.status, reason: c.reason,
+    legs: c.legs.map((l) => ({ id: l.id, contact: l.contact, transport: l.destination.transport, state: l.state, status: l.status })),
+  };
+}
+
+/** Told about every step of every call (events, call records); must not throw. */
+export interface CallSink {
+  started(call: Call): void;
+  ringing(call: Call): void;
+  answered(call: Call): void;
+  ended(call: Call): void;
+}
+
+/**
+ * The caller's answer when every leg failed: 6xx passes through (a global decline), 486 stays 486, and
+ * everything else (404, 480, 408 timeouts, 503 transport errors, ...) becomes 480 Temporarily Unavailable:
+ * the caller learns the callee cannot be reached now, not why.
+ */
+export function bestFailure(statuses: readonly number[]): { status: number; reason: string } {
+  const global = statuses.find((s) => s >= 600);
+  if (global !== undefined) return { status: global, reason: global === 603 ? 'Decline' : 'Global Failure' };
+  if (statuses.includes(486)) return { status: 486, reason: 'Busy Here' };
+  return { status: 480, reason: 'Temporarily Unavailable' };
+}

@@ -1,0 +1,202 @@
+/**
+ * Agent-to-agent calls through the B2BUA (calls/b2bua.ts) in a running server, with test UAs over UDP
+ * (and one callee over WebSocket): digest on 407, ringing and answer relayed with the callee's SDP,
+ * ACK absorbed, BYE both ways, forking with CANCEL of the losing device, busy, caller CANCEL, no
+ * registration, unknown extension, calling yourself; the call records and events; the egress policy.
+ */
+import test, { type ExecutionContext } from 'ava';
+import { registeredContactsRule, egressPolicy } from '../src/sip/egress.js';
+import { getHeader, type SipRequest } from '../src/sip/message.js';
+import { allEvents, serve, waitFor } from './helpers.js';
+import { type CallUa, SDP_ANSWER, udpUa, wsUa } from './sip-call-ua.js';
+
+const PW = { '1001': 'alpha secret', '1002': 'bravo secret', '1003': 'charlie secret' } as const;
+type Ext = keyof typeof PW;
+
+async function setup(t: ExecutionContext) {
+  const s = await serve(t);
+  for (const ext of Object.keys(PW) as Ext[]) await s.admin.agents.create({ extension: ext, name: `Agent ${ext}`, password: PW[ext] });
+  const l = (await s.admin.status()).listeners;
+  const udp = l['sipUdp']!.port;
+  const ua = async (ext: Ext, register = true) => {
+    const u = await udpUa(t, udp, ext, PW[ext]);
+    if (register) t.is((await u.register()).status, 200);
+    return u;
+  };
+  return { s, udp, ws: l['sipWs']!.port, ua };
+}
+
+const toTag = (inv: SipRequest) => `${getHeader(inv, 'Call-ID')!.slice(0, 8)}tag`;
+
+/** The callee side: wait for the INVITE, 180, then 200 with SDP; wait for the B2BUA's ACK. */
+async function answer(callee: CallUa) {
+  const invite = await callee.request('INVITE');
+  await callee.reply(invite, 180, 'Ringing', { toTag: toTag(invite) });
+  await callee.reply(invite, 200, 'OK', { toTag: toTag(invite), sdp: SDP_ANSWER });
+  const ack = await callee.request('ACK');
+  return { invite, ack };
+}
+
+test('1001 calls 1002: 407, 180, 200 with the callee SDP, ACK absorbed, BYE from the caller; record and events', async (t) => {
+  const { s, ua } = await setup(t);
+  const a = await ua('1001');
+  const b = await ua('1002');
+  const call = await a.invite('1002');
+  const callee = answer(b);
+  const ringing = await a.response(call.callId, 'INVITE', 180);
+  t.is(ringing.status, 180);
+  const ok = await a.response(call.callId, 'INVITE', 200);
+  t.is(ok.status, 200);
+  t.is(ok.body.toString(), SDP_ANSWER, 'the winning leg SDP passes through unchanged');
+  t.regex(getHeader(ok, 'Contact')!, /^<sip:1002@127\.0\.0\.1:\d+;transport=udp>$/);
+  t.is(getHeader(ringing, 'To'), getHeader(ok, 'To'), 'one To tag towards the caller');
+  const { invite, ack } = await callee;
+  t.not(getHeader(invite, 'Call-ID'), call.callId, 'the outbound leg has its own Call-ID');
+  t.regex(getHeader(invite, 'From')!, /^<sip:1001@/);
+  t.is(invite.body.toString().includes('o=caller'), true, 'the caller SDP is offered to the callee');
+  t.is(getHeader(ack, 'CSeq'), '1 ACK');
+  await a.ack(call, ok);
+
+  const active = await waitFor('answered record', async () => (await s.admin.calls.list({ active: true })).find((c) => c.state === 'answered'));
+  t.like(active, { from: '1001', to: '1002', direction: 'internal' });
+
+  const byeDone = a.bye(call);
+  const bye = await b.request('BYE');
+  t.is(getHeader(bye, 'Call-ID'), getHeader(invite, 'Call-ID'));
+  await b.reply(bye, 200, 'OK');
+  t.is((await byeDone).status, 200);
+  t.is(b.queueLength(), 0, 'the caller ACK was not forwarded');
+
+  const rec = await waitFor('ended record', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  t.like(rec, { from: '1001', to: '1002', hangupBy: 'caller', status: 200 });
+  t.truthy(rec.ringingAt);
+  t.truthy(rec.answeredAt);
+  t.truthy(rec.endedAt);
+  t.is(rec.legs.length, 1);
+  t.like(rec.legs[0], { transport: 'udp', state: 'ended', status: 200 });
+  t.deepEqual(await s.admin.calls.get(rec.id), rec);
+  t.deepEqual(await s.admin.calls.list({ active: true }), []);
+  const events = await waitFor('4 call events', async () => {
+    const e = await allEvents(s, ['call.*']);
+    return e.length >= 4 ? e : undefined;
+  });
+  t.deepEqual(events.map((e) => e.type), ['call.started', 'call.ringing', 'call.answered', 'call.ended']);
+  const page = (await s.admin.events.list({ types: ['call.*'] })).events;
+  t.like(page[0], { subjectType: 'call', subjectId: rec.id, callId: rec.id, agentId: '1001' });
+});
+
+test('BYE from the callee reaches the caller; hung up by callee', async (t) => {
+  const { s, ua } = await setup(t);
+  const a = await ua('1001');
+  const b = await ua('1002');
+  const call = await a.invite('1002');
+  const callee = answer(b);
+  const ok = await a.response(call.callId, 'INVITE', 200);
+  await a.ack(call, ok);
+  const { invite } = await callee;
+  const done = b.byeAsCallee(invite, toTag(invite));
+  const bye = await a.request('BYE');
+  t.is(getHeader(bye, 'Call-ID'), call.callId);
+  t.is(getHeader(bye, 'To'), getHeader(ok, 'From'));
+  await a.reply(bye, 200, 'OK');
+  t.is((await done).status, 200);
+  const rec = await waitFor('ended', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  t.is(rec.hangupBy, 'callee');
+});
+
+test('fork: 1002 on two devices, one answers, the other is CANCELled (487)', async (t) => {
+  const { s, ua, udp } = await setup(t);
+  const a = await ua('1001');
+  const b1 = await ua('1002');
+  const b2 = await udpUa(t, udp, '1002', PW['1002']);
+  t.is((await b2.register()).status, 200);
+  const call = await a.invite('1002');
+  const inv2 = await b2.request('INVITE');
+  await b2.reply(inv2, 180, 'Ringing', { toTag: toTag(inv2) });
+  const answered = answer(b1);
+  const ok = await a.response(call.callId, 'INVITE', 200);
+  t.is(ok.body.toString(), SDP_ANSWER);
+  await answered;
+  const cancel = await b2.request('CANCEL');
+  t.is(getHeader(cancel, 'Call-ID'), getHeader(inv2, 'Call-ID'));
+  await b2.reply(cancel, 200, 'OK', { toTag: toTag(inv2) });
+  await b2.reply(inv2, 487, 'Request Terminated', { toTag: toTag(inv2) });
+  await b2.request('ACK');
+  await a.ack(call, ok);
+  const rec = await waitFor('answered', async () => (await s.admin.calls.list()).find((c) => c.state === 'answered' && c.legs.some((l) => l.state === 'cancelled')));
+  t.deepEqual(rec.legs.map((l) => l.state).sort(), ['answered', 'cancelled']);
+});
+
+test('busy callee: 486 reaches the caller', async (t) => {
+  const { s, ua } = await setup(t);
+  const a = await ua('1001');
+  const b = await ua('1002');
+  const call = await a.invite('1002');
+  const invite = await b.request('INVITE');
+  await b.reply(invite, 486, 'Busy Here', { toTag: toTag(invite) });
+  await b.request('ACK');
+  t.is((await a.response(call.callId, 'INVITE', 200)).status, 486);
+  const rec = await waitFor('ended', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  t.like(rec, { hangupBy: 'callee', status: 486 });
+});
+
+test('caller CANCEL before the answer: 200, 487, and the leg is cancelled', async (t) => {
+  const { s, ua } = await setup(t);
+  const a = await ua('1001');
+  const b = await ua('1002');
+  const call = await a.invite('1002');
+  const invite = await b.request('INVITE');
+  await b.reply(invite, 180, 'Ringing', { toTag: toTag(invite) });
+  await a.response(call.callId, 'INVITE', 180);
+  t.is((await a.cancel(call)).status, 200);
+  t.is((await a.response(call.callId, 'INVITE', 200)).status, 487);
+  const cancel = await b.request('CANCEL');
+  await b.reply(cancel, 200, 'OK', { toTag: toTag(invite) });
+  await b.reply(invite, 487, 'Request Terminated', { toTag: toTag(invite) });
+  await b.request('ACK');
+  const rec = await waitFor('ended', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  t.like(rec, { hangupBy: 'caller', status: 487 });
+  t.is(rec.answeredAt, null);
+});
+
+test('no registration 480, unknown extension 404, yourself 482, unregistered caller 403', async (t) => {
+  const { ua } = await setup(t);
+  const a = await ua('1001');
+  const final = async (target: string) => (await a.response((await a.invite(target)).callId, 'INVITE', 200)).status;
+  t.is(await final('1002'), 480);
+  t.is(await final('4711'), 404);
+  t.is(await final('1001'), 482);
+  const stranger = await ua('1003', false);
+  t.is((await stranger.response((await stranger.invite('1001')).callId, 'INVITE', 200)).status, 403);
+});
+
+test('callee over WebSocket: the leg goes over its connection', async (t) => {
+  const { s, ua, ws } = await setup(t);
+  const a = await ua('1001');
+  const b = await wsUa(t, ws, '1002', PW['1002']);
+  t.is((await b.register()).status, 200);
+  const call = await a.invite('1002');
+  const callee = answer(b);
+  const ok = await a.response(call.callId, 'INVITE', 200);
+  t.is(ok.body.toString(), SDP_ANSWER);
+  const { invite } = await callee;
+  t.regex(getHeader(invite, 'Via')!, /^SIP\/2\.0\/WS /);
+  await a.ack(call, ok);
+  const done = a.bye(call);
+  const bye = await b.request('BYE');
+  await b.reply(bye, 200, 'OK');
+  t.is((await done).status, 200);
+  const rec = await waitFor('ended', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  t.like(rec.legs[0], { transport: 'ws' });
+});
+
+test('egress policy: registered contact sources only', (t) => {
+  const sources = [{ transport: 'udp' as const, address: '127.0.0.1', port: 5070 }, { transport: 'ws' as const, address: '::ffff:127.0.0.2', port: 4000 }];
+  const policy = egressPolicy(registeredContactsRule(() => sources));
+  t.true(policy('127.0.0.1', 5070, 'udp'));
+  t.true(policy('127.0.0.2', 4000, 'ws'));
+  t.false(policy('127.0.0.1', 5071, 'udp'));
+  t.false(policy('127.0.0.1', 5070, 'tcp'));
+  t.false(policy('10.0.0.1', 5060, 'udp'));
+  t.false(egressPolicy()('127.0.0.1', 5070, 'udp'), 'no rule: deny');
+});
