@@ -19,6 +19,7 @@ import { createLogger } from './logger.js';
 import { B2bua } from './calls/b2bua.js';
 import type { CallSink } from './calls/call.js';
 import { CallRecords } from './calls/records.js';
+import { CallRoutes } from './routing/call-routes.js';
 import { Numbers } from './routing/numbers.js';
 import { Trunks } from './routing/trunks.js';
 import { bootstrap } from './security/bootstrap.js';
@@ -168,7 +169,8 @@ interface CallsWiring {
 
 /**
  * The SIP stack: transport (parse, Via stamping, drop hook) -> transaction layer (real clock) -> core.
- * Egress (`mayEgress`) is allowed to registered contacts' sources only (sip/egress.ts; trunks later).
+ * Egress (`mayEgress`) is allowed to registered contacts' sources (sip/egress.ts) and to trunks (their
+ * outbound host and inbound networks, routing/call-routes.ts).
  * REGISTER goes to the registrar (credentials from the agents table, realm HOTLINE_SIP_REALM), whose
  * bindings become device events; INVITE and in-dialog requests to the B2BUA (calls/b2bua.ts), whose
  * steps become call records and events.
@@ -179,6 +181,8 @@ function buildSipStack(
   const { tracker: bans, port: bansPort } = buildBans(store, log, bansOptions);
   const auth = new DigestAuthenticator();
   const credentials = { lookup: (extension: string) => lookupCredentials(db, extension) };
+  // Trunks and numbers for calls (routing/call-routes.ts); the same sealed-secret file as routing/trunks.ts.
+  const routes = new CallRoutes(db.read, new SecretBox(join(config.dataDir, 'secret.key')));
   const registrar = new Registrar({
     realm: config.sip.realm,
     credentials,
@@ -192,6 +196,7 @@ function buildSipStack(
     registrar, realm: config.sip.realm, auth, credentials, bans, server: `Hotline/${VERSION}`, log,
     agents: { exists: async (extension) => (await db.read.manager.count(AgentRow, { where: { extension } })) > 0 },
     local: calls?.local ?? (() => null),
+    trunks: routes,
     ...(calls ? { sink: calls.sink } : {}),
   });
   const core: SipCore = new SipCore({
@@ -199,7 +204,7 @@ function buildSipStack(
   });
   const transport: SipTransport = new SipTransport({
     log,
-    mayEgress: egressPolicy(registeredContactsRule(() => registrar.all().map((b) => b.source))),
+    mayEgress: egressPolicy(registeredContactsRule(() => registrar.all().map((b) => b.source)), routes.egressRule()),
     dropRequest: (request, source) => core.dropRequest(request, source),
     deliver: (message, source) => layer.receive(message, source),
   });

@@ -180,12 +180,14 @@ export interface UdpRegister {
   contact: string;
   expires?: number;
   userAgent?: string;
+  /** Local UDP port to send from (the binding's source); 0 or absent: any. */
+  localPort?: number;
 }
 
 /** REGISTER `user` over UDP from 127.0.0.1, answering the SHA-256 challenge with `password`; the final status. */
 export async function sipRegisterUdp(o: UdpRegister): Promise<number> {
   const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => sock.bind(o.localPort ?? 0, '127.0.0.1', () => r()));
   const answers: string[] = [];
   const waiting: Array<(s: string) => void> = [];
   sock.on('message', (d) => (waiting.length ? waiting.shift()!(d.toString()) : answers.push(d.toString())));

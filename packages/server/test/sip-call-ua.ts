@@ -34,6 +34,39 @@ export interface OutCall {
   localSeq: number;
 }
 
+/** SDP for hold (RFC 3264 §8.4: a=sendonly) and its answer (a=recvonly). */
+export const SDP_HOLD = `${SDP_OFFER}a=sendonly\r\n`;
+export const SDP_HELD = `${SDP_ANSWER}a=recvonly\r\n`;
+
+/** One side of a dialog, as a test UA keeps it for in-dialog requests (§12.2.1.1). */
+export interface UaDialog {
+  callId: string;
+  /** From value with our tag, To value with theirs. */
+  local: string;
+  remote: string;
+  /** Request-URI (the remote target). */
+  target: string;
+  /** Last CSeq number we used. */
+  seq: number;
+}
+
+/** The caller's dialog of an answered outgoing call (shares its CSeq with `bye`). */
+export function callerDialog(ua: CallUa, c: OutCall): UaDialog {
+  return {
+    callId: c.callId, local: `<sip:${ua.user}@127.0.0.1>;tag=${c.fromTag}`, remote: c.to!, target: c.uri,
+    get seq() { return c.localSeq; },
+    set seq(v: number) { c.localSeq = v; },
+  };
+}
+
+/** The callee's dialog of an INVITE it answered with `toTag`. */
+export function calleeDialog(invite: SipRequest, toTag: string): UaDialog {
+  return {
+    callId: getHeader(invite, 'Call-ID')!, local: `${getHeader(invite, 'To')!};tag=${toTag}`, remote: getHeader(invite, 'From')!,
+    target: /<([^>]+)>/.exec(getHeader(invite, 'Contact')!)![1]!, seq: 0,
+  };
+}
+
 export class CallUa {
   private readonly queue: SipMessage[] = [];
   private readonly waiters: Array<{ match: (m: SipMessage) => boolean; resolve: (m: SipMessage) => void }> = [];
@@ -64,6 +97,11 @@ export class CallUa {
   /** Messages that arrived and nobody waited for. */
   queueLength(): number {
     return this.queue.length;
+  }
+
+  /** Messages that arrived and nobody waited for (a copy). */
+  unclaimed(): SipMessage[] {
+    return [...this.queue];
   }
 
   send(text: string): Promise<void> {
@@ -174,6 +212,25 @@ export class CallUa {
     if (o.sdp) lines.push('Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(o.sdp)}`, '', o.sdp);
     else lines.push('Content-Length: 0', '', '');
     await this.send(lines.join('\r\n'));
+  }
+
+  /**
+   * Send `method` within dialog `d` (next CSeq, or `o.cseq` for an ACK) with an optional body; resolves with
+   * the CSeq number used. Wait for the answer with `response(d.callId, method)`.
+   */
+  async sendInDialog(d: UaDialog, method: string, o: { body?: string; contentType?: string; cseq?: number; headers?: string[] } = {}): Promise<number> {
+    const seq = method === 'ACK' ? (o.cseq ?? d.seq) : ++d.seq;
+    const lines = [`${method} ${d.target} SIP/2.0`, `Via: ${this.via()}`, 'Max-Forwards: 70', `From: ${d.local}`, `To: ${d.remote}`,
+      `Call-ID: ${d.callId}`, `CSeq: ${seq} ${method}`, ...(method === 'INVITE' || method === 'REFER' ? [`Contact: ${this.contact}`] : []), ...(o.headers ?? [])];
+    if (o.body !== undefined) lines.push(`Content-Type: ${o.contentType ?? 'application/sdp'}`, `Content-Length: ${Buffer.byteLength(o.body)}`, '', o.body);
+    else lines.push('Content-Length: 0', '', '');
+    await this.send(lines.join('\r\n'));
+    return seq;
+  }
+
+  /** The next request `method` within the dialog with Call-ID `callId`. */
+  requestIn(callId: string, method: string, timeoutMs?: number): Promise<SipRequest> {
+    return this.wait(`${method} in ${callId}`, (m) => m.kind === 'request' && m.method === method && getHeader(m, 'Call-ID') === callId, timeoutMs);
   }
 
   /** Send BYE within a dialog we answered as UAS (the INVITE we got, our To tag). */

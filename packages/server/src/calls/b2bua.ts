@@ -21,7 +21,11 @@
  *   8. CANCEL from the caller before the answer: 200 (core), 487 to the INVITE, every leg cancelled.
  *   9. Every leg failed: the best failure (call.ts `bestFailure`) goes to the caller.
  *
- * Not yet: 2xx retransmission to a UDP caller until its ACK (§13.3.1.4), re-INVITE/UPDATE (answered
+ *  10. re-INVITE (hold/unhold) and INFO in an answered call: relayed to the other leg (in-dialog.ts).
+ *  11. Trunks and numbers (trunk-calls.ts): INVITEs from a trunk's networks route by number; an agent's
+ *      call to something that is not an extension routes by number or goes out through a trunk; limits.
+ *
+ * Not yet: 2xx retransmission to a UDP caller until its ACK (§13.3.1.4), UPDATE/REFER (answered
  * 488 in a dialog), PRACK, Timer C, Session-Timers. Single node: calls live in this process.
  */
 import { randomUUID } from 'node:crypto';
@@ -34,18 +38,22 @@ import {
   acceptRemoteSeq, createInDialogRequest, type Dialog, DialogEvent, DialogState, incomingKey, keyOf, transition, uacDialog, uasDialog,
 } from '../sip/dialog.js';
 import { getCSeq, getFrom } from '../sip/fields.js';
-import { getHeader, getHeaders, SIP_VERSION, type SipRequest, type SipResponse } from '../sip/message.js';
+import { getHeader, SIP_VERSION, type SipRequest, type SipResponse } from '../sip/message.js';
 import type { InviteServerTransaction, ServerTransaction } from '../sip/server-transaction.js';
 import { createResponse, newBranch, newTag } from '../sip/transaction-messages.js';
 import type { ClientEvent, TransportName } from '../sip/transaction-types.js';
 import type { TransactionLayer } from '../sip/transaction-layer.js';
 import type { TransportSource } from '../sip/transport-connections.js';
 import { isSipUri, parseUri, unescape } from '../sip/uri.js';
-import { bestFailure, type Call, CallEvent, type CallInfo, callInfo, type CallLeg, type CallSink, CallState, callTransition, type HangupBy } from './call.js';
+import { bestFailure, cancelLeg, cancelRequest, type Call, CallEvent, type CallInfo, callInfo, type CallLeg, type CallSink, CallState, callTransition, type HangupBy } from './call.js';
+import { InDialogRelay } from './in-dialog.js';
+import { Transfers } from './transfer.js';
+import { agentBusy, authorizedInvite, BUSY, NOT_FOUND, notAgentAnswer, TRUNK_FULL, trunkFull } from './trunk-calls.js';
+import type { InboundTrunk, OutboundTrunk, TrunkPort } from './trunk-port.js';
 
 export interface B2buaOptions {
   layer: Pick<TransactionLayer, 'sendRequest' | 'sendStateless'>;
-  registrar: { bindings(aor: string): Binding[] };
+  registrar: { bindings(aor: string): Binding[]; all(): Binding[] };
   realm: string;
   auth: DigestAuthenticator;
   credentials: { lookup(extension: string): Promise<StoredHa1 | null> };
@@ -57,6 +65,8 @@ export interface B2buaOptions {
   /** Server header value. */
   server: string;
   sink?: CallSink;
+  /** Trunks and numbers (trunk-calls.ts); without it only agent-to-agent calls. */
+  trunks?: TrunkPort;
   log: Logger;
 }
 
@@ -75,7 +85,32 @@ export class B2bua {
   /** Confirmed dialogs of live calls, by dialogKey. */
   private readonly dialogs = new Map<string, { call: Call; side: Side; dialog: Dialog }>();
 
-  constructor(private readonly opts: B2buaOptions) {}
+  /** re-INVITE and INFO relayed to the other leg (in-dialog.ts); REFER blind transfer (transfer.ts). */
+  private readonly relay: InDialogRelay;
+  private readonly transfers: Transfers;
+
+  constructor(private readonly opts: B2buaOptions) {
+    const ports = {
+      layer: opts.layer, log: opts.log,
+      via: (t: TransportName, b?: string) => this.via(t, b), contact: (u: string, t: TransportName) => this.contact(u, t),
+      reply: (r: SipRequest, s: number, why: string, tag?: string) => this.reply(r, s, why, tag),
+    };
+    this.relay = new InDialogRelay(ports);
+    this.transfers = new Transfers({
+      ...ports, bindings: (ext) => opts.registrar.bindings(ext), exists: (ext) => opts.agents.exists(ext),
+      adopt: (call, old, leg, target) => this.adopt(call, old, leg, target),
+    });
+  }
+
+  /** A blind transfer succeeded (transfer.ts): the target's leg replaces the referrer's. */
+  private adopt(call: Call, old: CallLeg, leg: CallLeg, target: string): void {
+    if (old.dialog) this.dialogs.delete(keyOf(old.dialog));
+    call.legs.push(leg);
+    if (leg.dialog) this.dialogs.set(keyOf(leg.dialog), { call, side: 'outbound', dialog: leg.dialog });
+    this.opts.log.info({ call: call.id, from: call.to, to: target }, 'call transferred');
+    call.agents = [...call.agents.filter((ext) => ext !== call.to), target];
+    call.to = target;
+  }
 
   /** The live calls (this node). */
   active(): CallInfo[] {
@@ -101,8 +136,15 @@ export class B2bua {
       return true;
     }
     if (tx.request.method !== 'BYE') {
-      // re-INVITE, UPDATE, INFO, ...: not served yet (media and DTMF issues).
-      tx.respond(this.reply(tx.request, 488, 'Not Acceptable Here', dialog.localTag));
+      // REFER from the callee: blind transfer (transfer.ts); re-INVITE and INFO go to the other leg
+      // (in-dialog.ts); UPDATE, REFER from the caller, ...: not served yet.
+      const referrer = tx.request.method === 'REFER' && side === 'outbound' ? call.legs.find((l) => l.dialog === dialog && l.state === 'answered') : undefined;
+      if (referrer && call.inbound.dialog) {
+        this.transfers.refer(call, referrer, dialog, call.inbound.dialog, tx);
+        return true;
+      }
+      const peer = side === 'inbound' ? call.legs.find((l) => l.state === 'answered')?.dialog : call.inbound.dialog;
+      if (!peer || !this.relay.relay(call, side, dialog, peer, tx)) tx.respond(this.reply(tx.request, 488, 'Not Acceptable Here', dialog.localTag));
       return true;
     }
     this.opts.log.debug({ call: call.id, side, from: `${source.address}:${source.port}` }, 'bye received');
@@ -136,6 +178,10 @@ export class B2bua {
 
   private async start(tx: InviteServerTransaction, source: TransportSource): Promise<void> {
     const request = tx.request;
+    if (this.opts.trunks && !this.registeredSource(source)) {
+      const trunk = await this.opts.trunks.inbound(source);
+      if (trunk) return this.fromTrunk(tx, source, trunk);
+    }
     const auth = await this.opts.auth.verify(request, {
       realm: this.opts.realm, header: 'Proxy-Authorization', lookup: (u) => this.opts.credentials.lookup(u),
     });
@@ -152,22 +198,62 @@ export class B2bua {
     const target = userOf(request.uri);
     if (target === undefined) return this.final(tx, { status: 404, reason: 'Not Found' });
     if (target === caller) return this.final(tx, { status: 482, reason: 'Loop Detected' });
-    if (!(await this.opts.agents.exists(target))) return this.final(tx, { status: 404, reason: 'Not Found' });
+    if (!(await this.opts.agents.exists(target))) return this.fromAgentOut(tx, source, caller, target);
+    if (agentBusy(this.calls.values(), caller) || agentBusy(this.calls.values(), target)) return this.final(tx, BUSY);
     if (tx.lastResponse && tx.lastResponse.status >= 200) return; // cancelled meanwhile
     const bindings = this.opts.registrar.bindings(target);
     if (bindings.length === 0) return this.final(tx, { status: 480, reason: 'Temporarily Unavailable' });
     this.setup(tx, source, caller, target, bindings);
   }
 
-  private setup(tx: InviteServerTransaction, source: TransportSource, caller: string, target: string, bindings: Binding[]): void {
+  /** An INVITE from a trunk (trunk-calls.ts): a number routed to an agent, else 404/480/486/503. */
+  private async fromTrunk(tx: InviteServerTransaction, source: TransportSource, trunk: InboundTrunk): Promise<void> {
+    tx.respond(this.reply(tx.request, 100, 'Trying'));
+    const number = userOf(tx.request.uri);
+    const route = number === undefined ? null : await this.opts.trunks!.number(number);
+    if (!route || number === undefined) return this.final(tx, NOT_FOUND);
+    if (route.type !== 'agent') return this.final(tx, notAgentAnswer(route));
+    if (trunkFull(this.calls.values(), trunk.name, trunk.maxCalls)) return this.final(tx, TRUNK_FULL);
+    if (agentBusy(this.calls.values(), route.key)) return this.final(tx, BUSY);
+    if (tx.lastResponse && tx.lastResponse.status >= 200) return; // cancelled meanwhile
+    const bindings = this.opts.registrar.bindings(route.key);
+    if (bindings.length === 0) return this.final(tx, { status: 480, reason: 'Temporarily Unavailable' });
+    const fromUri = getFrom(tx.request)?.uri;
+    const caller = (fromUri && isSipUri(fromUri) && fromUri.user !== undefined ? unescape(fromUri.user) : 'anonymous').slice(0, 32);
+    this.setup(tx, source, caller, number, bindings, { direction: 'inbound', trunk: trunk.name, agents: [route.key] });
+  }
+
+  /** An agent dialling something that is not an extension: a number, else out through a trunk. */
+  private async fromAgentOut(tx: InviteServerTransaction, source: TransportSource, caller: string, target: string): Promise<void> {
+    const route = this.opts.trunks ? await this.opts.trunks.number(target) : null;
+    if (route && route.type !== 'agent') return this.final(tx, notAgentAnswer(route));
+    if (route) {
+      if (route.key === caller) return this.final(tx, { status: 482, reason: 'Loop Detected' });
+      if (agentBusy(this.calls.values(), caller) || agentBusy(this.calls.values(), route.key)) return this.final(tx, BUSY);
+      const bindings = this.opts.registrar.bindings(route.key);
+      if (bindings.length === 0) return this.final(tx, { status: 480, reason: 'Temporarily Unavailable' });
+      return this.setup(tx, source, caller, target, bindings, { direction: 'internal', trunk: null, agents: [caller, route.key] });
+    }
+    const trunk = this.opts.trunks ? await this.opts.trunks.outbound(caller) : null;
+    if (!trunk) return this.final(tx, NOT_FOUND);
+    if (agentBusy(this.calls.values(), caller)) return this.final(tx, BUSY);
+    if (trunkFull(this.calls.values(), trunk.name, trunk.maxCalls)) return this.final(tx, TRUNK_FULL);
+    if (tx.lastResponse && tx.lastResponse.status >= 200) return; // cancelled meanwhile
+    this.setup(tx, source, caller, target, [], { direction: 'outbound', trunk: trunk.name, agents: [caller] }, trunk);
+  }
+
+  private setup(
+    tx: InviteServerTransaction, source: TransportSource, caller: string, target: string, bindings: Binding[],
+    kind: Pick<Call, 'direction' | 'trunk' | 'agents'> = { direction: 'internal', trunk: null, agents: [caller, target] }, out?: OutboundTrunk,
+  ): void {
     const call: Call = {
-      id: randomUUID(), from: caller, to: target, direction: 'internal', state: CallState.Trying,
+      id: randomUUID(), from: caller, to: target, ...kind, state: CallState.Trying,
       startedAt: new Date(), ringingAt: null, answeredAt: null, endedAt: null, hangupBy: null, status: null, reason: null,
       inbound: { tx, source, localTag: newTag() }, legs: [],
     };
     this.calls.set(call.id, call);
     this.byInvite.set(tx, call);
-    call.legs = bindings.map((b) => this.newLeg(call, b));
+    call.legs = out ? [this.trunkLeg(call, out)] : bindings.map((b) => this.newLeg(call, b));
     this.opts.log.info({ call: call.id, from: caller, to: target, legs: bindings.length }, 'call started');
     this.report(() => this.opts.sink?.started(call));
     for (const leg of [...call.legs]) this.offer(call, leg);
@@ -176,6 +262,28 @@ export class B2bua {
   private registeredFrom(aor: string, source: TransportSource): boolean {
     return this.opts.registrar.bindings(aor).some((b) =>
       b.source.transport === source.transport && b.source.address === source.address && b.source.port === source.port);
+  }
+
+  /** Whether an agent registered from this source (its INVITEs are agents' calls, never a trunk's). */
+  private registeredSource(source: TransportSource): boolean {
+    return this.opts.registrar.all().some((b) =>
+      b.source.transport === source.transport && b.source.address === source.address && b.source.port === source.port);
+  }
+
+  /** The one leg of an outbound call: `sip:<number>@<trunk host:port>` sent to the trunk, From the caller id. */
+  private trunkLeg(call: Call, trunk: OutboundTrunk): CallLeg {
+    const d = trunk.destination;
+    const hostPort = `${trunk.host.includes(':') && !trunk.host.startsWith('[') ? `[${trunk.host}]` : trunk.host}:${d.port}`;
+    const uri = `sip:${call.to}@${hostPort}${d.transport === 'udp' ? '' : `;transport=${d.transport}`}`;
+    const invite = this.newInvite(call, uri, d.transport, this.opts.local(d.transport));
+    for (const h of invite.headers) {
+      if (h.name === 'From') h.value = h.value.replace(/^<sip:[^@]*@/, `<sip:${trunk.callerId}@`);
+      if (h.name === 'To') h.value = `<sip:${call.to}@${hostPort}>`;
+    }
+    return {
+      id: randomUUID(), contact: uri, destination: { ...d }, state: 'calling', status: null, invite, provisional: false, cancelPending: false,
+      ...(trunk.credentials ? { credentials: trunk.credentials } : {}),
+    };
   }
 
   /** Step 3: one outbound leg towards a binding's source. */
@@ -232,15 +340,27 @@ export class B2bua {
     const res = event.response;
     if (res.status < 200) return this.legProvisional(call, leg, res);
     if (res.status < 300) return this.legAnswered(call, leg, res);
+    if ((res.status === 401 || res.status === 407) && this.authorize(call, leg, res)) return;
     this.legFailed(call, leg, res.status);
+  }
+
+  /** A trunk's 401/407: the INVITE once more with credentials (trunk-calls.ts); false when not possible. */
+  private authorize(call: Call, leg: CallLeg, res: SipResponse): boolean {
+    if (!leg.credentials || leg.authTried || leg.state !== 'calling') return false;
+    const invite = authorizedInvite(leg.invite, res, leg.credentials);
+    if (!invite) return false;
+    leg.authTried = true;
+    leg.invite = invite;
+    leg.provisional = false;
+    this.offer(call, leg);
+    return true;
   }
 
   /** Step 4 (and a pending CANCEL of step 5). */
   private legProvisional(call: Call, leg: CallLeg, res: SipResponse): void {
     leg.provisional = true;
     if (leg.cancelPending) {
-      leg.cancelPending = false;
-      this.sendCancel(leg);
+      this.send(cancelRequest(leg), leg.destination);
       return;
     }
     if (res.status === 100) return;
@@ -300,30 +420,10 @@ export class B2bua {
     this.end(call, refused ? 'callee' : 'system', best.status, best.reason);
   }
 
-  /** §9.1: CANCEL a leg still ringing (after its first provisional response). */
+  /** §9.1: CANCEL a leg still ringing (at once, or at its first provisional response). */
   private cancelLeg(leg: CallLeg): void {
-    if (leg.state !== 'calling' && leg.state !== 'ringing') return;
-    leg.state = 'cancelled';
-    leg.status = 487;
-    if (!leg.provisional) {
-      leg.cancelPending = true;
-      return;
-    }
-    this.sendCancel(leg);
-  }
-
-  private sendCancel(leg: CallLeg): void {
-    const inv = leg.invite;
-    const headers = [
-      { name: 'Via', value: getHeaders(inv, 'Via')[0] ?? this.via(leg.destination.transport) },
-      { name: 'Max-Forwards', value: '70' },
-      { name: 'From', value: getHeader(inv, 'From') ?? '' },
-      { name: 'To', value: getHeader(inv, 'To') ?? '' },
-      { name: 'Call-ID', value: getHeader(inv, 'Call-ID') ?? '' },
-      { name: 'CSeq', value: `${getCSeq(inv)?.seq ?? 1} CANCEL` },
-    ];
-    const cancel: SipRequest = { kind: 'request', method: 'CANCEL', uri: inv.uri, version: SIP_VERSION, headers, body: Buffer.alloc(0) };
-    this.send(cancel, leg.destination);
+    const cancel = cancelLeg(leg);
+    if (cancel) this.send(cancel, leg.destination);
   }
 
   /** §13.2.2.4: the ACK for a 2xx, outside any transaction, with the INVITE's CSeq number. */

@@ -4,7 +4,8 @@
  * transition table; legs have their own small state.
  */
 import type { Dialog } from '../sip/dialog.js';
-import type { SipRequest } from '../sip/message.js';
+import { getCSeq } from '../sip/fields.js';
+import { getHeader, SIP_VERSION, type SipRequest } from '../sip/message.js';
 import type { InviteServerTransaction } from '../sip/server-transaction.js';
 import type { TransportSource } from '../sip/transport-connections.js';
 
@@ -51,6 +52,9 @@ export interface CallLeg {
   /** CANCEL wanted before a provisional arrived: sent at the first one. */
   cancelPending: boolean;
   dialog?: Dialog;
+  /** A trunk leg's outbound credentials: a 401/407 is answered once (trunk-calls.ts). */
+  credentials?: { username: string; password: string };
+  authTried?: boolean;
 }
 
 export interface InboundLeg {
@@ -61,12 +65,19 @@ export interface InboundLeg {
   dialog?: Dialog;
 }
 
+/** internal: agent to agent; inbound: from a trunk to a number; outbound: from an agent out through a trunk. */
+export type CallDirection = 'internal' | 'inbound' | 'outbound';
+
 export interface Call {
   id: string;
-  /** Caller and callee extensions. */
+  /** Caller and callee: extensions, or the trunk caller's number (inbound) and the dialled number (inbound, outbound). */
   from: string;
   to: string;
-  direction: 'internal';
+  direction: CallDirection;
+  /** The trunk an inbound call came through or an outbound call goes through; null for internal calls. */
+  trunk: string | null;
+  /** The agents' extensions the call occupies (the per-agent call limit counts these). */
+  agents: string[];
   state: CallState;
   startedAt: Date;
   ringingAt: Date | null;
@@ -93,7 +104,8 @@ export interface CallInfo {
   id: string;
   from: string;
   to: string;
-  direction: 'internal';
+  direction: CallDirection;
+  trunk: string | null;
   state: CallState;
   startedAt: string;
   ringingAt: string | null;
@@ -109,7 +121,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function callInfo(c: Call): CallInfo {
   return {
-    id: c.id, from: c.from, to: c.to, direction: c.direction, state: c.state,
+    id: c.id, from: c.from, to: c.to, direction: c.direction, trunk: c.trunk, state: c.state,
     startedAt: c.startedAt.toISOString(), ringingAt: iso(c.ringingAt), answeredAt: iso(c.answeredAt), endedAt: iso(c.endedAt),
     hangupBy: c.hangupBy, status: c.status, reason: c.reason,
     legs: c.legs.map((l) => ({ id: l.id, contact: l.contact, transport: l.destination.transport, state: l.state, status: l.status })),
@@ -134,4 +146,29 @@ export function bestFailure(statuses: readonly number[]): { status: number; reas
   if (global !== undefined) return { status: global, reason: global === 603 ? 'Decline' : 'Global Failure' };
   if (statuses.includes(486)) return { status: 486, reason: 'Busy Here' };
   return { status: 480, reason: 'Temporarily Unavailable' };
+}
+
+/**
+ * §9.1: give up on a leg that is still trying or ringing. A CANCEL may follow only a provisional
+ * response, so before one the leg is marked `cancelPending` (send `cancelRequest` at the first one).
+ * Returns the CANCEL to send now, if any.
+ */
+export function cancelLeg(leg: CallLeg): SipRequest | undefined {
+  if (leg.state !== 'calling' && leg.state !== 'ringing') return undefined;
+  leg.state = 'cancelled';
+  leg.status = 487;
+  if (!leg.provisional) {
+    leg.cancelPending = true;
+    return undefined;
+  }
+  return cancelRequest(leg);
+}
+
+/** §9.1: the CANCEL for a leg's INVITE: same Request-URI, top Via, From, To, Call-ID and CSeq number. */
+export function cancelRequest(leg: CallLeg): SipRequest {
+  leg.cancelPending = false;
+  const inv = leg.invite;
+  const copy = (name: string) => ({ name, value: getHeader(inv, name) ?? '' });
+  const headers = [copy('Via'), { name: 'Max-Forwards', value: '70' }, copy('From'), copy('To'), copy('Call-ID'), { name: 'CSeq', value: `${getCSeq(inv)?.seq ?? 1} CANCEL` }];
+  return { kind: 'request', method: 'CANCEL', uri: inv.uri, version: SIP_VERSION, headers, body: Buffer.alloc(0) };
 }

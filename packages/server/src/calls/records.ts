@@ -10,14 +10,14 @@ import { CallLegRow, CallRow } from '../db/entities/index.js';
 import type { WriteContext } from '../db/writer.js';
 import { NotFound } from '../errors.js';
 import type { Store } from '../events/changes.js';
-import type { Call, CallInfo, CallSink, CallState, HangupBy, LegState } from './call.js';
+import type { Call, CallDirection, CallInfo, CallSink, CallState, HangupBy, LegState } from './call.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function rowOf(c: Call): CallRow {
   const row = new CallRow();
   Object.assign(row, {
-    id: c.id, fromExt: c.from, toExt: c.to, direction: c.direction, state: c.state, startedAt: c.startedAt,
+    id: c.id, fromExt: c.from, toExt: c.to, direction: c.direction, trunk: c.trunk, state: c.state, startedAt: c.startedAt,
     ringingAt: c.ringingAt, answeredAt: c.answeredAt, endedAt: c.endedAt, hangupBy: c.hangupBy, status: c.status, reason: c.reason,
   });
   return row;
@@ -31,7 +31,7 @@ function legRows(c: Call): CallLegRow[] {
 
 function infoOf(row: CallRow, legs: CallLegRow[]): CallInfo {
   return {
-    id: row.id, from: row.fromExt, to: row.toExt, direction: 'internal', state: row.state as CallState,
+    id: row.id, from: row.fromExt, to: row.toExt, direction: row.direction as CallDirection, trunk: row.trunk, state: row.state as CallState,
     startedAt: row.startedAt.toISOString(), ringingAt: iso(row.ringingAt), answeredAt: iso(row.answeredAt), endedAt: iso(row.endedAt),
     hangupBy: row.hangupBy as HangupBy | null, status: row.status, reason: row.reason,
     legs: legs.sort((a, b) => a.position - b.position)
@@ -48,12 +48,12 @@ export class CallRecords {
       // Snapshot now: the call object keeps changing while the write waits for the writer.
       const row = rowOf(call);
       const legs = legRows(call);
-      const payload: Record<string, unknown> = { from: call.from, to: call.to, state: call.state, hangupBy: call.hangupBy, status: call.status, reason: call.reason };
+      const payload: Record<string, unknown> = { from: call.from, to: call.to, direction: call.direction, trunk: call.trunk, state: call.state, hangupBy: call.hangupBy, status: call.status, reason: call.reason };
       this.store.writer
         .run(async (tx: WriteContext) => {
           await tx.em.save(CallRow, row);
           if (legs.length > 0) await tx.em.save(CallLegRow, legs);
-          await this.store.events.append(tx, { type, subjectType: 'call', subjectId: call.id, agentId: call.from, callId: call.id, payload });
+          await this.store.events.append(tx, { type, subjectType: 'call', subjectId: call.id, agentId: call.agents[0] ?? null, callId: call.id, payload });
         })
         .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err), type, call: call.id }, 'call record not written'));
     };

@@ -8,12 +8,14 @@ import { Initial1764000000001 as MysqlInitial } from './migrations/mysql/0001-in
 import { TrunksNumbers1764000000002 as MysqlTrunksNumbers } from './migrations/mysql/0002-trunks-numbers.js';
 import { Calls1764000000003 as MysqlCalls } from './migrations/mysql/0003-calls.js';
 import { Calls1764000000003 as SqliteCalls } from './migrations/sqlite/0003-calls.js';
+import { CallTrunk1764000000004 as MysqlCallTrunk } from './migrations/mysql/0004-call-trunk.js';
+import { CallTrunk1764000000004 as SqliteCallTrunk } from './migrations/sqlite/0004-call-trunk.js';
 import { Initial1764000000001 as SqliteInitial } from './migrations/sqlite/0001-initial.js';
 import { TrunksNumbers1764000000002 as SqliteTrunksNumbers } from './migrations/sqlite/0002-trunks-numbers.js';
 
 export const migrationsFor: Record<DbDialect, Array<new () => unknown>> = {
-  sqlite: [SqliteInitial, SqliteTrunksNumbers, SqliteCalls],
-  mysql: [MysqlInitial, MysqlTrunksNumbers, MysqlCalls],
+  sqlite: [SqliteInitial, SqliteTrunksNumbers, SqliteCalls, SqliteCallTrunk],
+  mysql: [MysqlInitial, MysqlTrunksNumbers, MysqlCalls, MysqlCallTrunk],
 };
 
 export function dataSourceOptions(url: string, dialect: DbDialect, readOnly = false): DataSourceOptions {

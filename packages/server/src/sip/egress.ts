@@ -3,9 +3,11 @@
  * and configured networks; never to a host named in someone else's headers). `SipTransport` consults
  * the policy for every request and for responses to peers it has not just heard from.
  *
- * Today the list is the registered contacts: the packet source (transport, address, port) each REGISTER
- * came from, which is also where the B2BUA sends INVITEs and in-dialog requests. Extension point:
- * `egressPolicy` takes any number of further allow-lists; trunk hosts join with outbound calling.
+ * The lists: the registered contacts (the packet source (transport, address, port) each REGISTER came
+ * from, which is also where the B2BUA sends INVITEs and in-dialog requests), and the trunks (main.ts
+ * passes routing/call-routes.ts `egressRule()`: each enabled trunk's outbound host:port/transport, with
+ * the host a literal IP or localhost, and any address in an enabled trunk's inbound CIDRs).
+ * `egressPolicy` takes any number of allow-lists.
  *
  * Single node: the bindings are this node's (see bindings.ts).
  */

@@ -7,9 +7,10 @@ const Time = Type.Union([Type.String(), Type.Null()]);
 
 export const CallSchema = Type.Object({
   id: Type.String(),
-  from: Type.String({ description: 'caller extension' }),
-  to: Type.String({ description: 'called extension' }),
-  direction: Type.Literal('internal'),
+  from: Type.String({ description: 'caller extension (inbound: the trunk caller number)' }),
+  to: Type.String({ description: 'called extension (inbound, outbound: the dialled number)' }),
+  direction: Type.Union([Type.Literal('internal'), Type.Literal('inbound'), Type.Literal('outbound')]),
+  trunk: Type.Union([Type.String(), Type.Null()], { description: 'trunk of an inbound or outbound call' }),
   state: Type.Union([Type.Literal('trying'), Type.Literal('ringing'), Type.Literal('answered'), Type.Literal('ended')]),
   startedAt: Type.String(),
   ringingAt: Time,

@@ -200,6 +200,8 @@ export class CallRow {
   /** The SIP status that ended the call (200 after an answer, else the caller's final response). */
   @Column({ type: 'int', nullable: true }) status!: number | null;
   @Column({ type: 'varchar', length: 64, nullable: true }) reason!: string | null;
+  /** The trunk an inbound call came in through or an outbound call went out through; null for internal calls. */
+  @Column({ type: 'varchar', length: 64, nullable: true }) trunk!: string | null;
 }
 
 /** One outbound leg of a call: a registered contact the B2BUA offered the call to. */
