@@ -1,60 +1,24 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import * as S from '../../acd/schemas.js';
+import { crudRoutes } from '../crud.js';
 import { addRoute } from '../route.js';
 import type { Services } from '../services.js';
 
-const ExtParam = Type.Object({ extension: Type.String() });
 const QueueParam = Type.Object({ name: Type.String() });
 
 export function registerAgentRoutes(app: FastifyInstance, s: Services): void {
-  const tags = ['agents'];
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/agents', access: 'agents:read', summary: 'List agents', tags, response: Type.Array(S.Agent),
-    handler: async () => s.agents.list(),
-  });
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/agents/:extension', access: 'agents:read', summary: 'Show an agent', tags, params: ExtParam, response: S.Agent,
-    handler: async ({ params }) => s.agents.get(params.extension),
-  });
-  addRoute(app, s, {
-    method: 'POST', url: '/v1/agents', access: 'agents:write', summary: 'Create an agent', tags, body: S.AgentInput,
-    response: S.AgentWithSecret, status: 201,
-    handler: async ({ body, write }) => write((tx, actor) => s.agents.create(tx, actor, body)),
-  });
-  addRoute(app, s, {
-    method: 'PATCH', url: '/v1/agents/:extension', access: 'agents:write', summary: 'Update an agent', tags, params: ExtParam,
-    body: S.AgentPatch, response: S.AgentWithSecret,
-    handler: async ({ params, body, write }) => write((tx, actor) => s.agents.update(tx, actor, params.extension, body)),
-  });
-  addRoute(app, s, {
-    method: 'DELETE', url: '/v1/agents/:extension', access: 'agents:write', summary: 'Delete an agent', tags, params: ExtParam, status: 204,
-    handler: async ({ params, write }) => write((tx, actor) => s.agents.delete(tx, actor, params.extension)),
+  crudRoutes(app, s, {
+    path: 'agents', key: 'extension', noun: 'an agent', plural: 'agents', tag: 'agents', service: s.agents,
+    dto: S.Agent, input: S.AgentInput, patch: S.AgentPatch, written: S.AgentWithSecret, read: 'agents:read', write: 'agents:write',
   });
 }
 
 export function registerQueueRoutes(app: FastifyInstance, s: Services): void {
   const tags = ['queues'];
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/queues', access: 'queues:read', summary: 'List queues', tags, response: Type.Array(S.Queue),
-    handler: async () => s.queues.list(),
-  });
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/queues/:name', access: 'queues:read', summary: 'Show a queue', tags, params: QueueParam, response: S.Queue,
-    handler: async ({ params }) => s.queues.get(params.name),
-  });
-  addRoute(app, s, {
-    method: 'POST', url: '/v1/queues', access: 'queues:write', summary: 'Create a queue', tags, body: S.QueueInput, response: S.Queue, status: 201,
-    handler: async ({ body, write }) => write((tx, actor) => s.queues.create(tx, actor, body)),
-  });
-  addRoute(app, s, {
-    method: 'PATCH', url: '/v1/queues/:name', access: 'queues:write', summary: 'Update a queue', tags, params: QueueParam,
-    body: S.QueuePatch, response: S.Queue,
-    handler: async ({ params, body, write }) => write((tx, actor) => s.queues.update(tx, actor, params.name, body)),
-  });
-  addRoute(app, s, {
-    method: 'DELETE', url: '/v1/queues/:name', access: 'queues:write', summary: 'Delete a queue', tags, params: QueueParam, status: 204,
-    handler: async ({ params, write }) => write((tx, actor) => s.queues.delete(tx, actor, params.name)),
+  crudRoutes(app, s, {
+    path: 'queues', key: 'name', noun: 'a queue', plural: 'queues', tag: 'queues', service: s.queues,
+    dto: S.Queue, input: S.QueueInput, patch: S.QueuePatch, read: 'queues:read', write: 'queues:write',
   });
   addRoute(app, s, {
     method: 'GET', url: '/v1/queues/:name/members', access: 'queues:read', summary: 'List the members of a queue', tags,

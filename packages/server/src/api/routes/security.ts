@@ -6,10 +6,10 @@ import { listAudit } from '../../security/audit.js';
 import { can } from '../../security/roles.js';
 import * as S from '../../security/schemas.js';
 import { userDto } from '../../security/users.js';
+import { crudRoutes } from '../crud.js';
 import { addRoute } from '../route.js';
 import type { Services } from '../services.js';
 
-const NameParam = Type.Object({ name: Type.String() });
 const Cursor = Type.Integer({ minimum: 0 });
 const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
 
@@ -23,28 +23,9 @@ export function registerSecurityRoutes(app: FastifyInstance, s: Services): void 
     },
   });
 
-  const tags = ['users'];
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/users', access: 'users:read', summary: 'List users', tags, response: Type.Array(S.User),
-    handler: async () => s.users.list(),
-  });
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/users/:name', access: 'users:read', summary: 'Show a user', tags, params: NameParam, response: S.User,
-    handler: async ({ params }) => s.users.get(params.name),
-  });
-  addRoute(app, s, {
-    method: 'POST', url: '/v1/users', access: 'users:write', summary: 'Create a user', tags, body: S.UserInput, response: S.User, status: 201,
-    handler: async ({ body, write }) => write((tx, actor) => s.users.create(tx, actor, body)),
-  });
-  addRoute(app, s, {
-    method: 'PATCH', url: '/v1/users/:name', access: 'users:write', summary: 'Update a user', tags, params: NameParam, body: S.UserPatch,
-    response: S.User,
-    handler: async ({ params, body, write }) => write((tx, actor) => s.users.update(tx, actor, params.name, body)),
-  });
-  addRoute(app, s, {
-    method: 'DELETE', url: '/v1/users/:name', access: 'users:write', summary: 'Delete a user and their tokens', tags, params: NameParam,
-    status: 204,
-    handler: async ({ params, write }) => write((tx, actor) => s.users.delete(tx, actor, params.name)),
+  crudRoutes(app, s, {
+    path: 'users', key: 'name', noun: 'a user', plural: 'users', tag: 'users', service: s.users,
+    dto: S.User, input: S.UserInput, patch: S.UserPatch, read: 'users:read', write: 'users:write',
   });
 
   // Tokens: everyone manages their own; admins (tokens:all) manage everyone's.
