@@ -269,11 +269,15 @@ export class Registrar {
     }
   }
 
-  /** Step 8: 200 with every current contact and its remaining lifetime, and the Date (§20.17). */
+  /**
+   * Step 8: 200 with every current contact and its remaining lifetime, and the Date (§20.17). The
+   * lifetime is rounded up: a binding that exists never reads `expires=0` (which means removed), and a
+   * binding granted just now reads what was granted even when building the answer took a while (< 1 s).
+   */
   private current(aor: string): RegisterAnswer {
     const now = this.clock.now();
     const headers: Array<[string, string]> = this.store.get(aor).map((b) => [
-      'Contact', `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}${b.q === null ? '' : `;q=${b.q}`}`,
+      'Contact', `<${b.contact}>;expires=${Math.max(1, Math.ceil((b.expiresAt - now) / 1000))}${b.q === null ? '' : `;q=${b.q}`}`,
     ]);
     headers.push(['Date', new Date(this.wall()).toUTCString()]);
     return answer(200, 'OK', headers);
