@@ -100,4 +100,3 @@ export type CenterNumber = Static<typeof CenterNumber>;
 export type FieldChange = Static<typeof FieldChange>;
 export type PlannedChange = Static<typeof PlannedChange>;
 export type Plan = Static<typeof Plan>;
-export { Label };
