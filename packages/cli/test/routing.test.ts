@@ -19,9 +19,9 @@ test('trunks create and list; numbers create and list --json (passwords never sh
   r = await runCli(['trunks', 'list'], env);
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, [
-    'NAME     HOST                      TRANSPORT  INBOUND  REGISTER  MAX CALLS  STATUS',
-    'backup   192.0.2.10:5060           udp        digest   no        unlimited  enabled',
-    'carrier  sip.carrier.example:5080  tcp        ip (2)   yes       30         enabled',
+    'NAME     HOST                      TRANSPORT  INBOUND  REGISTER   MAX CALLS  STATUS',
+    'backup   192.0.2.10:5060           udp        digest   no         unlimited  enabled',
+    'carrier  sip.carrier.example:5080  tcp        ip (2)   yes (off)  30         enabled',
     '',
   ].join('\n'));
 

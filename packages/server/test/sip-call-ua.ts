@@ -70,6 +70,14 @@ export function calleeDialog(invite: SipRequest, toTag: string): UaDialog {
 export class CallUa {
   private readonly queue: SipMessage[] = [];
   private readonly waiters: Array<{ match: (m: SipMessage) => boolean; resolve: (m: SipMessage) => void }> = [];
+  /** `Call-ID CSeq` of challenged INVITEs: a retransmitted 407 (Timer G, before our ACK got there) is dropped. */
+  private readonly challenged = new Set<string>();
+  /**
+   * `branch CSeq` of requests received: a UDP retransmission of one (Timer A/E fired before our answer
+   * got there, e.g. on a loaded machine) is absorbed, as a UAS's server transaction would (RFC 3261
+   * §17.2.1, §17.2.2), so `request(method)` always means a new request.
+   */
+  private readonly received = new Set<string>();
   readonly user: string;
   private readonly password: string;
   private readonly transport: 'UDP' | 'WS';
@@ -89,6 +97,12 @@ export class CallUa {
   deliver(data: Buffer): void {
     const r = parseMessage(data, { transport: 'udp' });
     if (!r.ok) return;
+    if (r.message.kind === 'response' && this.challenged.has(`${getHeader(r.message, 'Call-ID')} ${getHeader(r.message, 'CSeq')}`)) return;
+    if (r.message.kind === 'request') {
+      const key = `${/branch=([^;,\s]+)/i.exec(getHeader(r.message, 'Via') ?? '')?.[1]} ${getHeader(r.message, 'CSeq')}`;
+      if (this.received.has(key)) return;
+      this.received.add(key);
+    }
     const i = this.waiters.findIndex((w) => w.match(r.message));
     if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(r.message);
     else this.queue.push(r.message);
@@ -166,6 +180,7 @@ export class CallUa {
     await this.send(this.inviteText(c));
     const challenged = await this.response(c.callId, 'INVITE', 200);
     if (challenged.status !== 407) throw new Error(`INVITE without credentials got ${challenged.status}, not 407`);
+    this.challenged.add(`${c.callId} ${c.cseq} INVITE`);
     await this.send(this.ackText(c, getHeader(challenged, 'To')!, c.via));
     const challenge = getHeaders(challenged, 'Proxy-Authenticate').find((v) => /SHA-256/.test(v))!;
     c.cseq = 2;

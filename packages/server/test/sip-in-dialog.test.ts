@@ -3,38 +3,51 @@
  * either side (SDP unchanged, the relayed leg ACKed by the B2BUA, the originator's ACK absorbed), failure
  * answers relayed, glare (491), INFO (application/dtmf-relay) relayed both ways with the other side's answer;
  * REFER blind transfer from the callee (202, NOTIFY sipfrag 100/200, offerless INVITE to the target, its
- * offer re-INVITEd to the transferee, the answer in the target's ACK, BYE to the referrer) and its failure.
+ * offer re-INVITEd to the transferee, the answer in the target's ACK, BYE to the referrer) and its failure;
+ * hold/resume detected from the re-INVITE SDP as events call.held / call.resumed.
  */
 import test, { type ExecutionContext } from 'ava';
-import { getHeader, type SipRequest } from '../src/sip/message.js';
-import { serve, waitFor } from './helpers.js';
-import { type CallUa, calleeDialog, callerDialog, type OutCall, SDP_ANSWER, SDP_HELD, SDP_HOLD, SDP_OFFER, type UaDialog, udpUa } from './sip-call-ua.js';
+import { getHeader, type SipRequest, type SipResponse } from '../src/sip/message.js';
+import { allEvents, waitFor } from './helpers.js';
+import { agentsServer, toTag } from './sip-agents.js';
+import { type CallUa, calleeDialog, callerDialog, type OutCall, SDP_ANSWER, SDP_HELD, SDP_HOLD, SDP_OFFER, type UaDialog } from './sip-call-ua.js';
 
-const PW = { '1001': 'alpha secret', '1002': 'bravo secret', '1003': 'charlie secret' } as const;
-type Ext = keyof typeof PW;
 
-const toTag = (inv: SipRequest) => `${getHeader(inv, 'Call-ID')!.slice(0, 8)}tag`;
+
+/**
+ * The final response to `method` with CSeq number `seq` in `callId`: under load a retransmission of an
+ * earlier answer (the call's 2xx until its ACK, a 488 we never ACK) may still arrive, so match the CSeq.
+ */
+const final = (ua: CallUa, callId: string, method: string, seq: number) => ua.wait<SipResponse>(`${seq} ${method} final`, (m) =>
+  m.kind === 'response' && getHeader(m, 'Call-ID') === callId && getHeader(m, 'CSeq') === `${seq} ${method}` && m.status >= 200);
 
 /** 1001 calls 1002, 1002 answers; both dialogs as the UAs see them. */
 async function answeredCall(t: ExecutionContext) {
-  const s = await serve(t);
-  for (const ext of Object.keys(PW) as Ext[]) await s.admin.agents.create({ extension: ext, name: `Agent ${ext}`, password: PW[ext] });
-  const udp = (await s.admin.status()).listeners['sipUdp']!.port;
-  const ua = async (ext: Ext) => {
-    const u = await udpUa(t, udp, ext, PW[ext]);
-    t.is((await u.register()).status, 200);
-    return u;
-  };
+  const { s, ua } = await agentsServer(t);
   const a = await ua('1001');
   const b = await ua('1002');
   const call: OutCall = await a.invite('1002');
   const invite = await b.request('INVITE');
   await b.reply(invite, 200, 'OK', { toTag: toTag(invite), sdp: SDP_ANSWER });
   await b.request('ACK');
-  const ok = await a.response(call.callId, 'INVITE', 200);
+  const ok = await final(a, call.callId, 'INVITE', call.cseq);
   await a.ack(call, ok);
   await waitFor('answered', async () => (await s.admin.calls.list({ active: true })).find((c) => c.state === 'answered'));
   return { s, a, b, ua, call, aDialog: callerDialog(a, call), bDialog: calleeDialog(invite, toTag(invite)) };
+}
+
+const taken = new WeakMap<CallUa, Set<string>>();
+/**
+ * The next re-INVITE in `callId` for `ua`: with a To tag (not a late retransmission of the dialog's
+ * initial INVITE) and a CSeq not taken before (not a retransmission of an earlier re-INVITE).
+ */
+async function reinviteIn(ua: CallUa, callId: string): Promise<SipRequest> {
+  const known = taken.get(ua) ?? new Set<string>();
+  taken.set(ua, known);
+  const m = await ua.wait<SipRequest>(`re-INVITE in ${callId}`, (r) => r.kind === 'request' && r.method === 'INVITE' &&
+    getHeader(r, 'Call-ID') === callId && /;\s*tag=/i.test(getHeader(r, 'To') ?? '') && !known.has(getHeader(r, 'CSeq') ?? ''));
+  known.add(getHeader(m, 'CSeq') ?? '');
+  return m;
 }
 
 /**
@@ -43,10 +56,10 @@ async function answeredCall(t: ExecutionContext) {
  */
 async function reinvite(from: CallUa, fromDialog: UaDialog, to: CallUa, toDialog: UaDialog, sdp: string, status = 200, answer = SDP_HELD) {
   const seq = await from.sendInDialog(fromDialog, 'INVITE', { body: sdp });
-  const relayed = await to.requestIn(toDialog.callId, 'INVITE');
+  const relayed = await reinviteIn(to, toDialog.callId);
   await to.reply(relayed, status, status === 200 ? 'OK' : 'Not Acceptable Here', status === 200 ? { sdp: answer } : {});
   const ack = await to.requestIn(toDialog.callId, 'ACK');
-  const res = await from.response(fromDialog.callId, 'INVITE', 200);
+  const res = await final(from, fromDialog.callId, 'INVITE', seq);
   if (res.status < 300) await from.sendInDialog(fromDialog, 'ACK', { cseq: seq });
   return { seq, relayed, ack, res };
 }
@@ -87,15 +100,35 @@ test('re-INVITE failure is relayed; glare gets 491 Request Pending', async (t) =
   t.is(getHeader(refused.ack, 'CSeq'), '2 ACK', 'the non-2xx is ACKed by the transaction');
 
   const seq = await a.sendInDialog(aDialog, 'INVITE', { body: SDP_HOLD });
-  const pending = await b.requestIn(bDialog.callId, 'INVITE');
-  await b.sendInDialog(bDialog, 'INVITE', { body: SDP_ANSWER });
-  t.is((await b.response(bDialog.callId, 'INVITE', 200)).status, 491, 'glare');
+  const pending = await reinviteIn(b, bDialog.callId);
+  const crossing = await b.sendInDialog(bDialog, 'INVITE', { body: SDP_ANSWER });
+  t.is((await final(b, bDialog.callId, 'INVITE', crossing)).status, 491, 'glare');
   await b.reply(pending, 200, 'OK', { sdp: SDP_HELD });
   await b.requestIn(bDialog.callId, 'ACK');
-  t.is((await a.response(aDialog.callId, 'INVITE', 200)).status, 200, 'the first re-INVITE completes');
+  t.is((await final(a, aDialog.callId, 'INVITE', seq)).status, 200, 'the first re-INVITE completes');
   await a.sendInDialog(aDialog, 'ACK', { cseq: seq });
   const again = await reinvite(b, bDialog, a, aDialog, SDP_ANSWER, 200, SDP_OFFER);
   t.is(again.res.status, 200, 'a re-INVITE works again once none is pending');
+});
+
+test('hold and resume from the re-INVITE SDP become call.held / call.resumed events, by side', async (t) => {
+  const { s, a, b, aDialog, bDialog } = await answeredCall(t);
+  await reinvite(a, aDialog, b, bDialog, SDP_HOLD); // a=sendonly
+  await reinvite(a, aDialog, b, bDialog, SDP_OFFER, 200, SDP_ANSWER); // no attribute: sendrecv
+  const zero = SDP_ANSWER.replace('c=IN IP4 127.0.0.1', 'c=IN IP4 0.0.0.0'); // RFC 2543 hold
+  await reinvite(b, bDialog, a, aDialog, zero, 200, SDP_OFFER);
+  await reinvite(b, bDialog, a, aDialog, `${zero}a=inactive\r\n`, 200, SDP_OFFER); // still held: no event
+  const inactive = SDP_ANSWER.replace('m=audio', 'a=inactive\r\nm=audio'); // session level
+  await reinvite(a, aDialog, b, bDialog, inactive);
+  await reinvite(b, bDialog, a, aDialog, `${SDP_ANSWER}a=sendrecv\r\n`, 200, SDP_OFFER);
+  const events = await waitFor('5 hold events', async () => {
+    const e = await allEvents(s, ['call.held', 'call.resumed']);
+    return e.length >= 5 ? e : undefined;
+  });
+  t.deepEqual(events.map((e) => [e.type, e.payload['by'], e.payload['party']]), [
+    ['call.held', 'caller', '1001'], ['call.resumed', 'caller', '1001'], ['call.held', 'callee', '1002'], ['call.held', 'caller', '1001'],
+    ['call.resumed', 'callee', '1002'],
+  ]);
 });
 
 test('INFO application/dtmf-relay is relayed both ways with the other side answer', async (t) => {

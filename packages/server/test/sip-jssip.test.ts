@@ -2,6 +2,8 @@
  * JsSIP (3.13, the softphone library of DESIGN.md) as a real peer: two JsSIP user agents in Node register
  * over SIP WebSocket (ws://127.0.0.1, subprotocol sip) with digest, A calls B's extension through the
  * B2BUA, B auto-answers, both see 'confirmed', A hangs up, both see 'ended'; the call record shows it.
+ * An attended transfer between three JsSIP agents: A holds B, consults C, `refer(..., { replaces })`; the
+ * B2BUA re-INVITEs C (offerless) and B, B and C stay connected, A's two sessions end.
  *
  * Stand-ins for browser APIs (JsSIP expects a browser): `WebSocket` is the `ws` package's (Node 20 has no
  * global WebSocket), `window` is globalThis, and RTCPeerConnection/RTCSessionDescription are a minimal fake
@@ -84,7 +86,7 @@ g['RTCPeerConnection'] ??= FakePeerConnection;
 g['RTCSessionDescription'] ??= FakeSessionDescription;
 JsSIP.debug.disable();
 
-const PW = { '1001': 'alpha secret', '1002': 'bravo secret' } as const;
+const PW = { '1001': 'alpha secret', '1002': 'bravo secret', '1003': 'charlie secret' } as const;
 type Ext = keyof typeof PW;
 
 /** Resolve at `event` of `emitter`, reject at `failure` or after `ms`. */
@@ -116,7 +118,7 @@ const NO_MEDIA = { mediaConstraints: { audio: false, video: false } };
 
 test('JsSIP over WebSocket: register with digest, call, auto-answer, confirmed, hang up, ended', async (t) => {
   const s = await serve(t);
-  for (const ext of Object.keys(PW) as Ext[]) await s.admin.agents.create({ extension: ext, name: `Agent ${ext}`, password: PW[ext] });
+  for (const ext of ['1001', '1002'] as const) await s.admin.agents.create({ extension: ext, name: `Agent ${ext}`, password: PW[ext] });
   const wsPort = (await s.admin.status()).listeners['sipWs']!.port;
   const a = await jssipUa(t, wsPort, '1001');
   const b = await jssipUa(t, wsPort, '1002');
@@ -155,4 +157,52 @@ test('JsSIP over WebSocket: register with digest, call, auto-answer, confirmed, 
   t.like(rec, { from: '1001', to: '1002', hangupBy: 'caller', status: 200 });
   t.truthy(rec.answeredAt);
   t.truthy(rec.endedAt);
+});
+
+/** `from` calls `to` (auto-answered); both sessions once confirmed. */
+async function jssipCall(from: JsSIP.UA, to: JsSIP.UA, ext: string): Promise<[RTCSession, RTCSession]> {
+  const incoming = new Promise<RTCSession>((resolve) => {
+    to.once('newRTCSession', (e: RTCSessionEvent) => {
+      e.session.answer(NO_MEDIA);
+      resolve(e.session);
+    });
+  });
+  const out = from.call(`sip:${ext}@127.0.0.1`, NO_MEDIA);
+  const confirmed = once(out, 'confirmed', 'failed');
+  const callee = await incoming;
+  await Promise.all([confirmed, once(callee, 'confirmed', 'failed')]);
+  return [out, callee];
+}
+
+test('JsSIP attended transfer: A holds B, consults C, REFERs with Replaces; B and C stay connected', async (t) => {
+  const s = await serve(t);
+  for (const ext of Object.keys(PW) as Ext[]) await s.admin.agents.create({ extension: ext, name: `Agent ${ext}`, password: PW[ext] });
+  const wsPort = (await s.admin.status()).listeners['sipWs']!.port;
+  const [a, b, c] = [await jssipUa(t, wsPort, '1001'), await jssipUa(t, wsPort, '1002'), await jssipUa(t, wsPort, '1003')];
+  const [ab, ba] = await jssipCall(a, b, '1002');
+  const held = once(ba, 'hold', 'failed');
+  t.true(ab.hold());
+  await held;
+  const [ac, ca] = await jssipCall(a, c, '1003');
+
+  const aEnded = Promise.all([once(ab, 'ended'), once(ac, 'ended')]);
+  // JsSIP's typings say void; refer() returns its ReferSubscriber (accepted = NOTIFY 200).
+  const refer = ab.refer('sip:1003@127.0.0.1', { replaces: ac }) as unknown as { once(e: string, fn: (arg: unknown) => void): unknown };
+  await once(refer, 'accepted', 'failed');
+  await aEnded;
+  t.true(ba.isEstablished());
+  t.true(ca.isEstablished());
+  const live = await waitFor('one call 1003-1002', async () => {
+    const calls = await s.admin.calls.list({ active: true });
+    return calls.length === 1 && calls[0]!.from === '1003' ? calls[0] : undefined;
+  });
+  t.like(live, { from: '1003', to: '1002', state: 'answered' });
+
+  const ended = Promise.all([once(ba, 'ended', 'failed'), once(ca, 'ended', 'failed')]);
+  ba.terminate();
+  await ended;
+  const rec = await waitFor('ended', async () => (await s.admin.calls.list()).find((r) => r.id === live.id && r.state === 'ended'));
+  t.like(rec, { from: '1003', to: '1002', hangupBy: 'callee' });
+  const events = (await s.admin.events.list({ types: ['call.held', 'call.transferred'] })).events.map((e) => e.type);
+  t.deepEqual(events, ['call.held', 'call.transferred']);
 });

@@ -5,12 +5,9 @@
  * an address that keeps failing; and baresip (when installed) as a real peer.
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { getHeader, getHeaderValues } from '../src/sip/message.js';
 import type { TestServerOptions } from '../src/testing.js';
+import { findBaresip, startBaresip } from './baresip.js';
 import { allEvents, serve, waitFor } from './helpers.js';
 import { registerText, udpPeer, wsPeer } from './sip-ua.js';
 
@@ -131,15 +128,6 @@ test('an address that keeps failing digest authentication is banned: its request
   t.deepEqual(await s.admin.registrations.list(), []);
 });
 
-/** baresip on PATH, or undefined. */
-function findBaresip(): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    const p = join(dir, 'baresip');
-    if (dir && existsSync(p)) return p;
-  }
-  return undefined;
-}
-
 const baresip = findBaresip();
 const realPeer = baresip ? test : test.skip;
 if (!baresip) console.warn('baresip registration test skipped: baresip is not installed (Debian package baresip-core)');
@@ -147,30 +135,13 @@ if (!baresip) console.warn('baresip registration test skipped: baresip is not in
 realPeer('baresip, a real SIP peer, registers over UDP with digest credentials', async (t) => {
   const { s, udp } = await setup(t);
   await s.admin.agents.create({ extension: '1003', name: 'C', password: 'baresip-secret' });
-  const dir = mkdtempSync(join(tmpdir(), 'hotline-baresip-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'accounts'), `<sip:1003@127.0.0.1:${udp};transport=udp>;auth_pass=baresip-secret;regint=60\n`);
-  writeFileSync(join(dir, 'config'), [
-    'poll_method epoll', 'sip_listen 127.0.0.1:0', 'module_path /usr/lib/baresip/modules', 'module g711.so', 'module_app account.so', '',
-  ].join('\n'));
-  // -t: baresip quits by itself after 120 s even if this process dies before the teardown runs.
-  const child = spawn(baresip!, ['-4', '-n', '127.0.0.1', '-f', dir, '-t', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill);
-  t.teardown(async () => {
-    process.off('exit', kill);
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      kill();
-      await exited;
-    }
+  const peer = startBaresip(t, baresip!, {
+    accounts: `<sip:1003@127.0.0.1:${udp};transport=udp>;auth_pass=baresip-secret;regint=60\n`,
+    config: ['poll_method epoll', 'sip_listen 127.0.0.1:0', 'module_path /usr/lib/baresip/modules', 'module g711.so', 'module_app account.so', ''].join('\n'),
   });
-  const ev = await waitFor(`device.registered from baresip (its output: ${output})`, async () =>
+  const ev = await waitFor(`device.registered from baresip (its output: ${peer.output()})`, async () =>
     (await s.admin.events.list({ types: ['device.registered'] })).events.find((e) => e.agentId === '1003'), 20_000).catch((err: Error) => {
-    throw new Error(`${err.message}\nbaresip said:\n${output}`);
+    throw new Error(`${err.message}\nbaresip said:\n${peer.output()}`);
   });
   t.like(ev.payload, { transport: 'udp', expires: 60 });
   t.regex(String(ev.payload['userAgent']), /baresip/i);

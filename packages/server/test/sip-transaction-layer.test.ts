@@ -197,6 +197,17 @@ test('transaction limit: new requests get a stateless 503 with Retry-After, new 
   t.is(h.receive(request({ branch: 'z9hG4bK2' })), 'created', 'room again once they terminated');
 });
 
+test('transaction limit: transactions that only linger (final response sent) count against 5 x the limit, not the limit', (t) => {
+  // The TU answers every request at once: its server transaction goes to Completed (Timer J, 32 s on UDP).
+  const h = new Harness({ maxTransactions: 2, onRequest: (tx) => tx.respond(createResponse(tx.request, 200, 'OK', { toTag: 'l' })) });
+  for (let i = 0; i < 10; i++) t.is(h.receive(request({ branch: `z9hG4bKlinger${i}`, callId: `l${i}` })), 'created', `lingering ${i} does not use the working limit`);
+  t.is(h.receive(request({ branch: 'z9hG4bKlinger10', callId: 'l10' })), 'rejected', '5 x 2 transactions in all: full');
+  t.is((h.sent.at(-1)!.message as SipResponse).status, 503);
+  t.is(h.receive(request({ branch: 'z9hG4bKlinger3', callId: 'l3' })), 'matched', 'a retransmission still gets the stored response');
+  h.clock.runAll();
+  t.is(h.receive(request({ branch: 'z9hG4bKlinger10', callId: 'l10' })), 'created', 'room again once Timer J fired');
+});
+
 test('no leaks: a mix of every flow over UDP and TCP leaves no transaction, key or timer behind', (t) => {
   const h = new Harness({
     onRequest: (tx) => {

@@ -1,8 +1,8 @@
 /**
- * SIP over TLS (RFC 3261 §26.2.1) and secure WebSocket (RFC 7118, wss) through SipTransport. SipListeners
- * binds no TLS listener yet, so the test terminates TLS itself (node:tls, node:https + ws) with a
- * throw-away self-signed certificate made by openssl, and hands the sockets to the transport exactly as
- * a TLS listener would. Skipped when openssl is not installed.
+ * SIP over TLS (RFC 3261 §26.2.1) and secure WebSocket (RFC 7118, wss) through SipTransport. The test
+ * terminates TLS itself (node:tls, node:https + ws) with a throw-away self-signed certificate made by
+ * openssl, and hands the sockets to the transport exactly as a TLS listener would (SipListeners' own
+ * TLS/WSS listeners: sip-tls-listeners.test.ts). Skipped when openssl is not installed.
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';

@@ -2,10 +2,16 @@
  * A call through the B2BUA: one inbound leg (we are its UAS) and outbound legs (we are their UAC), one
  * per registered contact of the target (forking). The call's state is an explicit enum plus a
  * transition table; legs have their own small state.
+ *
+ * An answered call has two sides, each with one confirmed dialog (`sideDialog`): the caller side (the
+ * inbound UAS dialog) and the callee side (the answered outbound leg). A transfer (transfer.ts) replaces
+ * one side's party and dialog: a callee-side transfer adds the target's leg as the new callee leg; a
+ * caller-side one adds the target's leg with `callerSide` set and makes its dialog `inbound.dialog`.
+ * `partyOf`/`setParty` keep from/to, agents, direction and trunk coherent with the two parties.
  */
 import type { Dialog } from '../sip/dialog.js';
 import { getCSeq } from '../sip/fields.js';
-import { getHeader, SIP_VERSION, type SipRequest } from '../sip/message.js';
+import { getHeader, SIP_VERSION, type SipRequest, type SipResponse } from '../sip/message.js';
 import type { InviteServerTransaction } from '../sip/server-transaction.js';
 import type { TransportSource } from '../sip/transport-connections.js';
 
@@ -55,14 +61,22 @@ export interface CallLeg {
   /** A trunk leg's outbound credentials: a 401/407 is answered once (trunk-calls.ts). */
   credentials?: { username: string; password: string };
   authTried?: boolean;
+  /** The leg serves the caller side: it replaced the caller by a transfer (its dialog is `inbound.dialog`). */
+  callerSide?: boolean;
 }
 
 export interface InboundLeg {
-  tx: InviteServerTransaction;
+  /**
+   * The caller's INVITE. Absent for a call the server originated (click-to-call, originate.ts): there the
+   * caller side is the agent's device we called (a `callerSide` leg whose dialog is `dialog`).
+   */
+  tx?: InviteServerTransaction;
   source: TransportSource;
-  /** Our To tag towards the caller. */
+  /** Our To tag towards the caller (originated: our From tag towards the agent's device). */
   localTag: string;
   dialog?: Dialog;
+  /** Originated calls: the agent's 2xx, whose SDP offer the outbound legs carry (RFC 3725 flow I). */
+  offer?: SipResponse;
 }
 
 /** internal: agent to agent; inbound: from a trunk to a number; outbound: from an agent out through a trunk. */
@@ -89,6 +103,79 @@ export interface Call {
   reason: string | null;
   inbound: InboundLeg;
   legs: CallLeg[];
+  /** Which sides hold the call (their last re-INVITE offered sendonly/inactive/0.0.0.0; in-dialog.ts). */
+  held?: { caller: boolean; callee: boolean };
+}
+
+/** A dialog's side of a call: the caller's (`inbound`, we are UAS unless transferred) or the callee's (`outbound`). */
+export type Side = 'inbound' | 'outbound';
+
+/** The same sides as events and records name them. */
+export type CallSide = 'caller' | 'callee';
+
+export const sideName = (side: Side): CallSide => (side === 'inbound' ? 'caller' : 'callee');
+export const otherSide = (side: Side): Side => (side === 'inbound' ? 'outbound' : 'inbound');
+
+/** The confirmed dialog of one side of an answered call (file comment), if any. */
+export function sideDialog(call: Call, side: Side): Dialog | undefined {
+  if (side === 'inbound') return call.inbound.dialog;
+  return call.legs.find((l) => l.state === 'answered' && !l.callerSide)?.dialog;
+}
+
+/**
+ * One side's party: `id` as `from`/`to` show it (extension or number), the agent's extension (null for a
+ * party behind a trunk) and the trunk. `agents` lists the caller side's agent first, the callee side's last.
+ */
+export interface Party {
+  id: string;
+  agent: string | null;
+  trunk: string | null;
+}
+
+export function partyOf(call: Call, side: CallSide): Party {
+  if (side === 'caller') {
+    const trunk = call.direction === 'inbound';
+    return { id: call.from, agent: trunk ? null : call.agents[0] ?? null, trunk: trunk ? call.trunk : null };
+  }
+  const trunk = call.direction === 'outbound';
+  return { id: call.to, agent: trunk ? null : call.agents[call.agents.length - 1] ?? null, trunk: trunk ? call.trunk : null };
+}
+
+/**
+ * A transfer put `party` on `side`: from/to, agents, direction (a trunk on the caller side: inbound, on the
+ * callee side: outbound, none: internal) and trunk follow. A trunk on both sides keeps the caller's trunk.
+ */
+export function setParty(call: Call, side: CallSide, party: Party): void {
+  const caller = side === 'caller' ? party : partyOf(call, 'caller');
+  const callee = side === 'callee' ? party : partyOf(call, 'callee');
+  call.from = caller.id;
+  call.to = callee.id;
+  call.agents = [caller.agent, callee.agent].filter((a): a is string => a !== null);
+  call.trunk = caller.trunk ?? callee.trunk;
+  call.direction = caller.trunk !== null ? 'inbound' : callee.trunk !== null ? 'outbound' : 'internal';
+}
+
+/** What a transfer did (event `call.transferred`). */
+export interface TransferInfo {
+  /**
+   * blind: REFER to an extension (RFC 5589 §6); attended: REFER with Replaces naming a consultation call
+   * (§7); replaces: an INVITE with Replaces from the same agent's other device took the side (RFC 3891 §3).
+   */
+  kind: 'blind' | 'attended' | 'replaces';
+  /** The side that transferred: its party `from` is replaced by `to`; the other side's party (`transferee`) stays. */
+  side: CallSide;
+  /** The referrer's agent extension. */
+  by: string;
+  /** That side's party as the record showed it before (`by`, or the dialled number of a trunk call). */
+  from: string;
+  /** The new party (the target's extension, or an attended transfer's consultation party). */
+  to: string;
+  /** The other side's party, who stays in the call. */
+  transferee: string;
+  /** The REFER's Referred-By header (RFC 3892), if any. */
+  referredBy: string | null;
+  /** attended: the consultation call, ended with reason `transferred`. */
+  replaced: string | null;
 }
 
 /** Apply an event through the table; returns whether the state changed. */
@@ -134,6 +221,11 @@ export interface CallSink {
   ringing(call: Call): void;
   answered(call: Call): void;
   ended(call: Call): void;
+  /** A transfer replaced one side's party (transfer.ts). */
+  transferred(call: Call, transfer: TransferInfo): void;
+  /** A side put the call on hold / took it off hold (re-INVITE SDP direction, in-dialog.ts). */
+  held(call: Call, by: CallSide): void;
+  resumed(call: Call, by: CallSide): void;
 }
 
 /**

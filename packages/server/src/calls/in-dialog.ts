@@ -13,8 +13,14 @@
  *               491 Request Pending. An offerless re-INVITE is relayed offerless; its 2xx carries the
  *               offer and the originator's ACK (with the answer) is then not relayed: not supported, 488.
  *               Target refresh (§12.2): a Contact in the re-INVITE or its 2xx updates the remote target.
+ *               Hold (RFC 3264 §8.4; RFC 2543 c=0.0.0.0): when the re-INVITE's 2xx arrives, its offer decides
+ *               whether the originator's side holds the call: the first audio stream's direction (media
+ *               level, else session level, else sendrecv) sendonly/inactive, or its connection address
+ *               0.0.0.0. A change is reported (`onHold`: events call.held / call.resumed, by caller|callee).
+ *               A re-INVITE while a transfer runs in the call gets 491 (b2bua.ts).
  *   INFO        (RFC 6086, e.g. application/dtmf-relay) relayed with its body; the answer relayed back.
- *   others      (UPDATE, NOTIFY, MESSAGE, REFER, ...): 488 Not Acceptable Here from the caller (b2bua.ts).
+ *   REFER       transfer (transfer.ts, from either side).
+ *   others      (UPDATE, NOTIFY, MESSAGE, ...): 488 Not Acceptable Here (b2bua.ts).
  *
  * Requests are sent to the other leg's dialog peer (the packet or binding source), never to a host named
  * in a header (DESIGN.md, security).
@@ -22,15 +28,15 @@
 import type { Logger } from 'pino';
 import { createInDialogRequest, type Dialog } from '../sip/dialog.js';
 import { getContacts, getCSeq } from '../sip/fields.js';
-import { getHeader, type SipRequest, type SipResponse } from '../sip/message.js';
+import type { SipRequest, SipResponse } from '../sip/message.js';
 import type { ServerTransaction } from '../sip/server-transaction.js';
-import { newBranch } from '../sip/transaction-messages.js';
 import type { ClientEvent, TransportName } from '../sip/transaction-types.js';
 import type { TransactionLayer } from '../sip/transaction-layer.js';
 import { formatUri } from '../sip/uri.js';
-import type { Call } from './call.js';
+import { type Call, type CallSide, type Side, sideName } from './call.js';
+import { copyBody, sendAck } from './signal.js';
 
-export type Side = 'inbound' | 'outbound';
+export type { Side } from './call.js';
 
 /** What the relay needs of the B2BUA. */
 export interface RelayPorts {
@@ -41,16 +47,35 @@ export interface RelayPorts {
   contact(user: string, transport: TransportName): string;
   /** A response to `request` with our To tag and Server header. */
   reply(request: SipRequest, status: number, reason: string, toTag?: string): SipResponse;
+  /** Side `by` put the call on hold (`held`) or took it off hold. */
+  onHold(call: Call, by: CallSide, held: boolean): void;
   log: Logger;
 }
 
 /** The methods relayed to the other leg. */
 export const RELAYED_METHODS: readonly string[] = ['INVITE', 'INFO'];
 
-/** The SDP media direction of a body (session or first media level), for hold/resume logging. */
-export function sdpDirection(body: Buffer | string): 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | undefined {
-  const m = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m.exec(body.toString());
-  return m ? (m[1] as 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive') : undefined;
+export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/**
+ * The hold state an SDP offer asks for (file comment): the first audio stream (else the first stream) with
+ * its direction (RFC 3264 §6.1: media level over session level, default sendrecv) and connection address
+ * (media level over session level). undefined when the body has no media description.
+ */
+export function sdpHold(body: Buffer | string): { direction: SdpDirection; held: boolean } | undefined {
+  const lines = body.toString().split(/\r?\n/);
+  const firstMedia = lines.findIndex((l) => l.startsWith('m='));
+  if (firstMedia < 0) return undefined;
+  const audio = lines.findIndex((l) => l.startsWith('m=audio '));
+  const start = audio >= 0 ? audio : firstMedia;
+  const next = lines.findIndex((l, i) => i > start && l.startsWith('m='));
+  const media = lines.slice(start + 1, next < 0 ? undefined : next);
+  const session = lines.slice(0, firstMedia);
+  const attr = (ls: string[]) => ls.map((l) => /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/.exec(l)?.[1]).find((d) => d !== undefined) as SdpDirection | undefined;
+  const conn = (ls: string[]) => ls.find((l) => l.startsWith('c='));
+  const direction = attr(media) ?? attr(session) ?? 'sendrecv';
+  const address = (conn(media) ?? conn(session) ?? '').trim().split(/\s+/)[2];
+  return { direction, held: direction === 'sendonly' || direction === 'inactive' || address === '0.0.0.0' };
 }
 
 export class InDialogRelay {
@@ -58,6 +83,11 @@ export class InDialogRelay {
   private readonly pending = new WeakSet<Call>();
 
   constructor(private readonly ports: RelayPorts) {}
+
+  /** Whether a relayed re-INVITE of this call awaits its answer. */
+  busy(call: Call): boolean {
+    return this.pending.has(call);
+  }
 
   /**
    * Relay `tx` (from `side`, in dialog `from`) to the other leg's dialog `to`; false when the method is not
@@ -97,7 +127,7 @@ export class InDialogRelay {
         this.ack(to, seq);
         if (answered) return; // a retransmitted 2xx: ACKed again, nothing more
         this.refreshTarget(to, res);
-        this.logDirection(call, side, request, res);
+        this.holdState(call, side, request);
       }
       if (answered) return;
       answered = true;
@@ -119,13 +149,7 @@ export class InDialogRelay {
 
   /** §13.2.2.4: ACK a 2xx of our re-INVITE (CSeq number of the INVITE, a branch of its own). */
   private ack(dialog: Dialog, seq: number): void {
-    const ack = createInDialogRequest(dialog, 'ACK', { via: this.ports.via(dialog.peer.transport, newBranch()) }, seq);
-    try {
-      const sent = this.ports.layer.sendStateless(ack, dialog.peer);
-      if (sent) sent.catch((err: unknown) => this.ports.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'ack not sent'));
-    } catch (err) {
-      this.ports.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'ack not sent');
-    }
+    sendAck(this.ports, dialog, seq);
   }
 
   /** §12.2: a re-INVITE or its 2xx may carry a new Contact (target refresh). */
@@ -134,16 +158,15 @@ export class InDialogRelay {
     if (contacts && contacts !== '*' && contacts[0]) dialog.remoteTarget = formatUri(contacts[0].uri);
   }
 
-  private logDirection(call: Call, side: Side, request: SipRequest, res: SipResponse): void {
-    const offered = sdpDirection(request.body);
-    const state = offered === 'sendonly' || offered === 'inactive' ? 'held' : offered === undefined && sdpDirection(res.body) === undefined ? undefined : 'resumed';
-    if (state) this.ports.log.info({ call: call.id, by: side === 'inbound' ? 'caller' : 'callee', direction: offered ?? 'sendrecv' }, `call ${state}`);
+  /** The originator's side holds the call, or no longer does (file comment): report a change. */
+  private holdState(call: Call, side: Side, request: SipRequest): void {
+    const offer = sdpHold(request.body);
+    if (!offer) return;
+    const by = sideName(side);
+    const held = (call.held ??= { caller: false, callee: false });
+    if (held[by] === offer.held) return;
+    held[by] = offer.held;
+    this.ports.log.info({ call: call.id, by, direction: offer.direction }, offer.held ? 'call held' : 'call resumed');
+    this.ports.onHold(call, by, offer.held);
   }
-}
-
-function copyBody(from: SipRequest | SipResponse, to: SipRequest | SipResponse): void {
-  if (from.body.length === 0) return;
-  const type = getHeader(from, 'Content-Type');
-  if (type !== undefined) to.headers.push({ name: 'Content-Type', value: type });
-  to.body = Buffer.from(from.body);
 }

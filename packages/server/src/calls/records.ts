@@ -1,16 +1,23 @@
 /**
  * Call records and call events. The B2BUA reports every step (CallSink); each becomes, in one writer
  * transaction, an upsert of the `calls` row (and its `call_legs`) and one event: `call.started`,
- * `call.ringing`, `call.answered`, `call.ended` (subject `call`, callId set, agentId = the caller's
- * extension, like device events). The writer runs transactions in order, so the record and the events
- * follow the call's order. Failures are logged, never thrown into SIP handling.
+ * `call.ringing`, `call.answered`, `call.ended`, `call.transferred`, `call.held`, `call.resumed` (subject
+ * `call`, callId set, agentId = the call's first agent: the caller's extension, or for a trunk caller the
+ * callee's). Every payload has the call's from/to/direction/trunk/state/hangupBy/status/reason (after the
+ * step); `call.transferred` adds `transfer` (calls/call.ts TransferInfo), `call.held`/`call.resumed` add
+ * `by` (caller|callee) and `party` (that side's extension or number). The writer runs transactions in
+ * order, so the record and the events follow the call's order (under load it group-commits several
+ * steps into one transaction, each step still atomic: db/writer.ts). Failures are logged, never thrown
+ * into SIP handling.
  */
 import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { CallLegRow, CallRow } from '../db/entities/index.js';
 import type { WriteContext } from '../db/writer.js';
 import { NotFound } from '../errors.js';
 import type { Store } from '../events/changes.js';
-import type { Call, CallDirection, CallInfo, CallSink, CallState, HangupBy, LegState } from './call.js';
+import { type Call, type CallDirection, type CallInfo, type CallSide, type CallSink, type CallState, type HangupBy, type LegState, partyOf } from './call.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -39,20 +46,68 @@ function infoOf(row: CallRow, legs: CallLegRow[]): CallInfo {
   };
 }
 
+/**
+ * `INSERT ... ON CONFLICT (pk) DO UPDATE` (SQLite) / `INSERT ... ON DUPLICATE KEY UPDATE` (MySQL, MariaDB)
+ * of whole rows of one entity, the SQL built once from typeorm's metadata and values converted by the
+ * driver like typeorm's own inserts (dates, nulls), run with `em.query` (a cached prepared statement on
+ * SQLite).
+ */
+class RowUpsert<T extends object> {
+  private readonly columns: ColumnMetadata[];
+  private readonly sql = new Map<number, string>();
+  private readonly head: string;
+  private readonly tail: string;
+  private readonly tuple: string;
+
+  constructor(private readonly ds: DataSource, target: new () => T) {
+    const meta = ds.getMetadata(target);
+    const d = ds.driver;
+    this.columns = meta.columns;
+    const names = this.columns.map((c) => d.escape(c.databaseName));
+    const keys = meta.primaryColumns.map((c) => d.escape(c.databaseName));
+    const rest = this.columns.filter((c) => !c.isPrimary).map((c) => d.escape(c.databaseName));
+    const mysql = ds.options.type === 'mysql' || ds.options.type === 'mariadb';
+    this.head = `INSERT INTO ${d.escape(meta.tableName)} (${names.join(', ')}) VALUES `;
+    this.tuple = `(${names.map(() => '?').join(', ')})`;
+    this.tail = mysql
+      ? ` ON DUPLICATE KEY UPDATE ${rest.map((n) => `${n} = VALUES(${n})`).join(', ')}`
+      : ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${rest.map((n) => `${n} = excluded.${n}`).join(', ')}`;
+  }
+
+  async run(em: EntityManager, rows: T[]): Promise<void> {
+    let sql = this.sql.get(rows.length);
+    if (!sql) this.sql.set(rows.length, (sql = this.head + rows.map(() => this.tuple).join(', ') + this.tail));
+    const params = rows.flatMap((r) => this.columns.map((c) => this.ds.driver.preparePersistentValue(c.getEntityValue(r), c) as unknown));
+    await em.query(sql, params);
+  }
+}
+
 export class CallRecords {
+  private prepared: { calls: RowUpsert<CallRow>; legs: RowUpsert<CallLegRow> } | undefined;
+
   constructor(private readonly store: Store) {}
+
+  private upserts(): { calls: RowUpsert<CallRow>; legs: RowUpsert<CallLegRow> } {
+    return (this.prepared ??= { calls: new RowUpsert(this.store.ds, CallRow), legs: new RowUpsert(this.store.ds, CallLegRow) });
+  }
 
   /** The sink the B2BUA reports to; write failures are logged to `log`. */
   sink(log: Logger): CallSink {
-    const step = (type: string, call: Call) => {
+    const step = (type: string, call: Call, extra: Record<string, unknown> = {}) => {
       // Snapshot now: the call object keeps changing while the write waits for the writer.
       const row = rowOf(call);
       const legs = legRows(call);
-      const payload: Record<string, unknown> = { from: call.from, to: call.to, direction: call.direction, trunk: call.trunk, state: call.state, hangupBy: call.hangupBy, status: call.status, reason: call.reason };
+      const payload: Record<string, unknown> = {
+        from: call.from, to: call.to, direction: call.direction, trunk: call.trunk, state: call.state, hangupBy: call.hangupBy, status: call.status,
+        reason: call.reason, ...extra,
+      };
       this.store.writer
         .run(async (tx: WriteContext) => {
-          await tx.em.save(CallRow, row);
-          if (legs.length > 0) await tx.em.save(CallLegRow, legs);
+          // Raw upserts, not save(): save() SELECTs every row first to choose INSERT or UPDATE, and the
+          // query builder costs more CPU than SQLite itself; together they were most of a call's CPU
+          // time (scripts/bench/sip-load.mjs).
+          await this.upserts().calls.run(tx.em, [row]);
+          if (legs.length > 0) await this.upserts().legs.run(tx.em, legs);
           await this.store.events.append(tx, { type, subjectType: 'call', subjectId: call.id, agentId: call.agents[0] ?? null, callId: call.id, payload });
         })
         .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err), type, call: call.id }, 'call record not written'));
@@ -62,6 +117,9 @@ export class CallRecords {
       ringing: (c) => step('call.ringing', c),
       answered: (c) => step('call.answered', c),
       ended: (c) => step('call.ended', c),
+      transferred: (c, transfer) => step('call.transferred', c, { transfer: { ...transfer } }),
+      held: (c, by: CallSide) => step('call.held', c, { by, party: partyOf(c, by).id }),
+      resumed: (c, by: CallSide) => step('call.resumed', c, { by, party: partyOf(c, by).id }),
     };
   }
 

@@ -16,6 +16,17 @@ export const CallerIdRules = Strict({
   defaultCallerId: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{2,20}$', description: 'caller number sent when none is known' })),
 }, { description: 'caller number rewriting on this trunk' });
 
+export const TrunkStatus = Strict({
+  state: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('unknown'), Type.Literal('off')], {
+    description: 'OPTIONS keepalive: up (answers), down (timeout or 503), unknown (not probed yet), off (keepalive disabled)',
+  }),
+  lastSeen: Type.Union([Type.String(), Type.Null()], { description: 'when the trunk last answered an OPTIONS' }),
+  registration: Type.Union([Type.Literal('off'), Type.Literal('registering'), Type.Literal('registered'), Type.Literal('failed')], {
+    description: 'outbound registration',
+  }),
+  registrationExpires: Type.Union([Type.String(), Type.Null()], { description: 'when the registration runs out (while registered)' }),
+}, { description: "this node's runtime view of the trunk (not stored)" });
+
 export const Trunk = Strict({
   id: Type.Integer(),
   name: Name,
@@ -34,6 +45,8 @@ export const Trunk = Strict({
   enabled: Type.Boolean(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  /** Runtime state, in list/show answers only (never in audit rows or change events). */
+  status: Type.Optional(TrunkStatus),
 });
 
 const trunkFields = {
@@ -73,6 +86,7 @@ export const DialNumberPatch = Strict({ description: Type.Optional(Description),
 export type TrunkTransport = Static<typeof TrunkTransport>;
 export type CallerIdRules = Static<typeof CallerIdRules>;
 export type Trunk = Static<typeof Trunk>;
+export type TrunkStatus = Static<typeof TrunkStatus>;
 export type TrunkInput = Static<typeof TrunkInput>;
 export type TrunkPatch = Static<typeof TrunkPatch>;
 export type DialNumber = Static<typeof DialNumber>;

@@ -5,8 +5,8 @@ import { TrunkRow } from '../db/entities/index.js';
 import type { WriteContext } from '../db/writer.js';
 import { Conflict, InvalidInput, NotFound, type ErrorDetail } from '../errors.js';
 import { recordChange, type Actor, type Store } from '../events/changes.js';
-import { cidrProblem, isHost } from './cidr.js';
-import type { CallerIdRules, Trunk, TrunkInput, TrunkPatch } from './schemas.js';
+import { cidrProblem, isHost } from '../net.js';
+import type { CallerIdRules, Trunk, TrunkInput, TrunkPatch, TrunkStatus } from './schemas.js';
 
 /** Caller-id rules with empty fields dropped and keys in a stable order; null when nothing is left. */
 export function normalizeCallerId(c: CallerIdRules | null | undefined): CallerIdRules | null {
@@ -44,6 +44,9 @@ function toDto(r: TrunkRow): Trunk {
  * server: DTOs, audit rows and events say only `hasOutboundCredentials`.
  */
 export class Trunks {
+  /** This node's runtime view of a trunk (keepalive, registration: trunk-runtime.ts); set by main.ts. */
+  status?: (name: string) => TrunkStatus;
+
   constructor(
     private readonly store: Store,
     private readonly realm: string,
@@ -52,6 +55,21 @@ export class Trunks {
 
   async list(em: EntityManager = this.store.ds.manager): Promise<Trunk[]> {
     return (await em.find(TrunkRow, { order: { name: 'ASC' } })).map(toDto);
+  }
+
+  /** The list with each trunk's runtime status (API answers; audit rows and events never carry it). */
+  async listWithStatus(): Promise<Trunk[]> {
+    return (await this.list()).map((t) => this.withStatus(t));
+  }
+
+  async getWithStatus(name: string): Promise<Trunk> {
+    return this.withStatus(await this.get(name));
+  }
+
+  /** `t` with its runtime status (when main.ts wired one). */
+  withStatus(t: Trunk): Trunk {
+    if (!this.status) return t;
+    return { ...t, status: t.enabled ? this.status(t.name) : { state: 'off', lastSeen: null, registration: 'off', registrationExpires: null } };
   }
 
   async row(name: string, em: EntityManager = this.store.ds.manager): Promise<TrunkRow> {
@@ -89,6 +107,11 @@ export class Trunks {
       if (problem) problems.push({ path: `/inboundCidrs/${i}`, message: `${JSON.stringify(c)}: ${problem}` });
     });
     if (p.host !== undefined && !isHost(p.host)) problems.push({ path: '/host', message: 'not a host name or IP address' });
+    // Agent extensions are digits only: a trunk user name with a non-digit can never be mistaken for one
+    // (agents and digest trunks share the INVITE challenge; calls/trunk-calls.ts `isExtension`).
+    if (typeof p.inboundUsername === 'string' && /^[0-9]+$/.test(p.inboundUsername)) {
+      problems.push({ path: '/inboundUsername', message: 'must contain a non-digit (digits-only names are agent extensions)' });
+    }
     if (problems.length) throw new InvalidInput(problems.map((d) => `${d.path}: ${d.message}`).join('; '), problems);
 
     if (p.description !== undefined) row.description = p.description;
@@ -149,10 +172,22 @@ export class Trunks {
     };
   }
 
+  /** Inbound digest user names are unique among trunks (the user name picks the trunk, call-routes.ts). */
+  private async checkUsername(em: EntityManager, name: string, username: string | null | undefined): Promise<void> {
+    if (!username) return;
+    const other = await em.findOne(TrunkRow, { where: { inboundUsername: username } });
+    if (other && other.name !== name) {
+      throw new Conflict(`trunk ${JSON.stringify(other.name)} already uses inbound user name ${JSON.stringify(username)}`, [
+        { path: '/inboundUsername', message: 'already in use' },
+      ]);
+    }
+  }
+
   async create(tx: WriteContext, actor: Actor, input: TrunkInput): Promise<Trunk> {
     if (await tx.em.findOne(TrunkRow, { where: { name: input.name } })) {
       throw new Conflict(`a trunk named ${JSON.stringify(input.name)} already exists`, [{ path: '/name', message: 'already in use' }]);
     }
+    await this.checkUsername(tx.em, input.name, input.inboundUsername);
     const now = new Date();
     const row = tx.em.create(TrunkRow, {
       name: input.name, description: '', inboundCidrs: [], inboundUsername: null, inboundHa1Md5: null, inboundHa1Sha256: null,
@@ -169,6 +204,7 @@ export class Trunks {
   async update(tx: WriteContext, actor: Actor, name: string, patch: TrunkPatch): Promise<Trunk> {
     const row = await this.row(name, tx.em);
     const before = toDto(row);
+    await this.checkUsername(tx.em, name, patch.inboundUsername);
     this.apply(row, patch);
     row.updatedAt = new Date();
     await tx.em.save(TrunkRow, row);

@@ -7,6 +7,7 @@
  * re-register within their interval). With several nodes behind a SIP load balancer each node knows
  * only the devices that registered through it; sharing them (Redis) is the scale-out path.
  */
+import { normalizeAddress } from '../net.js';
 import type { TransportName } from './transaction-types.js';
 
 /** Where the REGISTER came from (the packet's source, never a header). */
@@ -37,9 +38,31 @@ export interface Binding {
   q: number | null;
 }
 
-/** Bindings by AOR, then by contact; insertion order kept (oldest contact first). */
+/** The key of a packet source: transport, normalized address and port. */
+export function sourceKey(transport: TransportName, address: string, port: number): string {
+  return `${transport} ${normalizeAddress(address)} ${port}`;
+}
+
+/**
+ * Bindings by AOR, then by contact; insertion order kept (oldest contact first). The sources bindings
+ * came from are counted by key, so "did anyone register from here" (the egress allow-list, asked for
+ * every message sent; the B2BUA telling agents from trunks) is one map lookup with any number of devices.
+ */
 export class BindingStore {
   private readonly byAor = new Map<string, Map<string, Binding>>();
+  private readonly sources = new Map<string, number>();
+
+  /** Whether any binding came from this source. */
+  hasSource(transport: TransportName, address: string, port: number): boolean {
+    return this.sources.has(sourceKey(transport, address, port));
+  }
+
+  private count(b: Binding, delta: 1 | -1): void {
+    const key = sourceKey(b.source.transport, b.source.address, b.source.port);
+    const n = (this.sources.get(key) ?? 0) + delta;
+    if (n > 0) this.sources.set(key, n);
+    else this.sources.delete(key);
+  }
 
   /** The bindings of one AOR, oldest first. */
   get(aor: string): Binding[] {
@@ -53,7 +76,10 @@ export class BindingStore {
   set(b: Binding): void {
     let contacts = this.byAor.get(b.aor);
     if (!contacts) this.byAor.set(b.aor, (contacts = new Map()));
+    const old = contacts.get(b.contact);
+    if (old) this.count(old, -1);
     contacts.set(b.contact, b);
+    this.count(b, 1);
   }
 
   /** Remove one binding; returns it, or undefined when there was none. */
@@ -62,6 +88,7 @@ export class BindingStore {
     const b = contacts?.get(contact);
     if (!contacts || !b) return undefined;
     contacts.delete(contact);
+    this.count(b, -1);
     if (contacts.size === 0) this.byAor.delete(aor);
     return b;
   }

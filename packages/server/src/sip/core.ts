@@ -12,9 +12,12 @@
  *   any request with a To tag   the call handler when it is in one of its dialogs, else 481 (§12.2.2)
  *   BYE, INFO, NOTIFY, REFER    481 Call/Transaction Does Not Exist outside a dialog (§12.2.2)
  *   other methods               405 Method Not Allowed with Allow (§8.2.1)
- *   Require with any option     420 Bad Extension with Unsupported (§8.2.2.3; we support none)
+ *   Require with other options  420 Bad Extension with Unsupported (§8.2.2.3; we support `replaces`)
  *   Max-Forwards: 0             483 Too Many Hops, except OPTIONS, which we answer as the target (§11)
- *   ACK outside a transaction, stray responses: ignored.
+ *   ACK for a 2xx               the call handler (it stops retransmitting its 2xx, §13.3.1.4): outside any
+ *                               transaction (new branch), or passed up by an INVITE server transaction in
+ *                               Accepted (RFC 6026 §7.1); otherwise ignored
+ *   stray responses             ignored.
  *
  * Every response copies Via/From/Call-ID/CSeq, adds a To tag and `Server: Hotline/<version>`. Scanner
  * user agents and banned source addresses are dropped silently by `dropRequest`, the transport's hook.
@@ -27,14 +30,14 @@ import type { Registrar } from './registrar.js';
 import { InviteServerTransaction, type ServerTransaction } from './server-transaction.js';
 import type { TransportSource } from './transport-connections.js';
 import { createResponse, newTag, toTagOf } from './transaction-messages.js';
-import type { TransportAddress } from './transaction-types.js';
+import type { ServerEvent, TransportAddress } from './transaction-types.js';
 import type { TransactionUser } from './transaction-layer.js';
 
 /** The methods the server serves (or will serve): the Allow header of OPTIONS and 405 answers. */
 export const ALLOWED_METHODS: readonly string[] = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'REFER', 'NOTIFY', 'REGISTER'];
 
-/** Option tags we support (Supported header, §20.37): none yet. */
-export const SUPPORTED_OPTIONS: readonly string[] = [];
+/** Option tags we support (Supported header, §20.37): `replaces` (RFC 3891, calls/replaces.ts). */
+export const SUPPORTED_OPTIONS: readonly string[] = ['replaces'];
 
 export interface SipCoreOptions {
   /** Server version, for the Server header. */
@@ -58,6 +61,8 @@ export interface CallHandler {
   inDialog(tx: ServerTransaction, source: TransportSource): boolean;
   /** The core answered a CANCEL for `invite` with 200 (§9.2); the handler answers the INVITE (487). */
   cancelled(invite: InviteServerTransaction): void;
+  /** An ACK for a 2xx to an INVITE (§13.3.1.4): the handler stops retransmitting that 2xx. */
+  acknowledged?(ack: SipRequest): void;
 }
 
 type Answer = { status: number; reason: string; headers?: Array<[string, string]>; toTag?: string };
@@ -111,8 +116,15 @@ export class SipCore implements TransactionUser {
     tx.respond(this.response(tx.request, answer));
   }
 
-  /** An ACK outside any transaction would be for a 2xx to an INVITE; we send none, so it is ignored. */
-  ack(): void {}
+  /** An ACK outside any transaction: for a 2xx to an INVITE (§13.2.2.4), the call handler's. */
+  ack(request: SipRequest): void {
+    this.opts.calls?.acknowledged?.(request);
+  }
+
+  /** RFC 6026 §7.1: an ACK matching an INVITE server transaction in Accepted belongs to the TU too. */
+  serverEvent(event: ServerEvent): void {
+    if (event.type === 'ack') this.opts.calls?.acknowledged?.(event.request);
+  }
 
   /** We send no requests, so every response is stray; ignored (§18.1.2 leaves it to the core). */
   strayResponse(): void {}

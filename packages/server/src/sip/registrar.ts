@@ -34,6 +34,7 @@ import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import type { DigestAuthenticator, StoredHa1 } from './digest-auth.js';
 import { getCallId, getContacts, getCSeq, getTo } from './fields.js';
 import { getHeader, getHeaderValues, type SipRequest } from './message.js';
+import type { TransportName } from './transaction-types.js';
 import { getParam } from './syntax.js';
 import { formatUri, isSipUri, type NameAddr, unescape } from './uri.js';
 
@@ -177,6 +178,11 @@ export class Registrar {
   /** Every binding (the egress allow-list reads their sources). */
   all(): Binding[] {
     return this.store.all();
+  }
+
+  /** Whether a device registered from this source (the egress allow-list; agents' INVITEs vs trunks'). */
+  hasSource(transport: TransportName, address: string, port: number): boolean {
+    return this.store.hasSource(transport, address, port);
   }
 
   /** A stream connection closed: its bindings go away (their contacts are unreachable now). */

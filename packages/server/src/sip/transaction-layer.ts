@@ -40,12 +40,27 @@ export interface TransactionLayerOptions {
   user: TransactionUser;
   clock?: Clock;
   timers?: Partial<TimerConfig>;
-  /** Most live transactions (client + server); beyond it new requests get a stateless 503 (default 10000). */
+  /**
+   * Most transactions still working (no final response yet: Calling, Trying, Proceeding); beyond it new
+   * requests get a stateless 503 and sendRequest throws (default 10000). Transactions that only linger to
+   * absorb retransmissions (Completed, Confirmed, Accepted: up to 32 s each over UDP) count against
+   * 5 x this limit instead, which bounds their memory: at a few hundred calls per second there are
+   * tens of thousands of them (scripts/bench/sip-load.mjs), and counting them as work capped a server
+   * at 100 calls/s.
+   */
   maxTransactions?: number;
   /** Branch generator (default: magic cookie + 96 random bits). */
   newBranch?: () => string;
   trace?: (t: TransitionTrace) => void;
 }
+
+/**
+ * States in which a transaction has its final response and only absorbs retransmissions until a timer
+ * (§17.1.1.2 D, §17.1.2.2 K, §17.2.1 H/I, §17.2.2 J, RFC 6026 L/M), plus Terminated.
+ */
+const LINGERING: ReadonlySet<string> = new Set(['Completed', 'Confirmed', 'Accepted', 'Terminated']);
+/** The cap on all transactions, lingering included, is this many times maxTransactions. */
+const LINGER_FACTOR = 5;
 
 /** What receive() did with a message. */
 export type Disposition = 'matched' | 'created' | 'ack' | 'stray' | 'rejected' | 'dropped';
@@ -57,6 +72,8 @@ export class TransactionLayer {
   private readonly serverKeysOf = new Map<ServerTransaction, string[]>();
   private readonly ctx: TransactionContext;
   private readonly max: number;
+  /** Ids of the transactions still working (see maxTransactions); the rest of the maps are lingering. */
+  private readonly working = new Set<string>();
   private readonly branch: () => string;
 
   constructor(private readonly opts: TransactionLayerOptions) {
@@ -67,7 +84,10 @@ export class TransactionLayer {
       clock: opts.clock ?? systemClock,
       send: opts.send,
       ...(opts.timers ? { timers: opts.timers } : {}),
-      ...(opts.trace ? { trace: opts.trace } : {}),
+      trace: (t) => {
+        if (LINGERING.has(t.to)) this.working.delete(t.transaction);
+        opts.trace?.(t);
+      },
       removed: (tx) => this.remove(tx),
     };
   }
@@ -90,7 +110,7 @@ export class TransactionLayer {
    */
   sendRequest(request: SipRequest, destination: TransportAddress, user: ClientTransactionUser): ClientTransaction {
     if (request.method === 'ACK') throw new TransactionError('invalid-request', 'an ACK is not a transaction: use sendStateless (§17.1.1.3)');
-    if (this.liveCount() >= this.max) throw new TransactionError('transaction-limit', `transaction limit reached (${this.max})`);
+    if (this.full()) throw new TransactionError('transaction-limit', `transaction limit reached (${this.max} working, ${this.max * LINGER_FACTOR} in all)`);
     const branch = request.method === 'CANCEL' ? topBranch(request) : this.branch();
     if (branch === undefined || !setTopBranch(request, branch)) {
       throw new TransactionError('invalid-request', `${request.method} has no top Via to carry a branch`);
@@ -100,6 +120,7 @@ export class TransactionLayer {
     const Tx = request.method === 'INVITE' ? InviteClientTransaction : NonInviteClientTransaction;
     const tx = new Tx(key, request, destination, this.ctx, user);
     this.clients.set(key, tx);
+    this.working.add(key);
     tx.start();
     return tx;
   }
@@ -123,10 +144,12 @@ export class TransactionLayer {
     this.clients.clear();
     this.servers.clear();
     this.serverKeysOf.clear();
+    this.working.clear();
   }
 
-  private liveCount(): number {
-    return this.clients.size + this.serverKeysOf.size;
+  /** §21.5.4 overload: too many transactions working, or too many in all (lingering ones included). */
+  private full(): boolean {
+    return this.working.size >= this.max || this.clients.size + this.serverKeysOf.size >= this.max * LINGER_FACTOR;
   }
 
   /** §17.1.3: match by top Via branch and CSeq method; no match goes to the TU as a stray (§18.1.2). */
@@ -154,7 +177,7 @@ export class TransactionLayer {
     }
     const keys = serverKeys(request);
     if (!keys) return this.drop(request, source, 'request without usable top Via, CSeq or Call-ID');
-    if (this.liveCount() >= this.max) {
+    if (this.full()) {
       // Overload (§21.5.4): answered statelessly, at the packet's source.
       const busy = createResponse(request, 503, 'Service Unavailable', { toTag: newTag() });
       busy.headers.push({ name: 'Retry-After', value: '5' });
@@ -182,6 +205,7 @@ export class TransactionLayer {
       : new NonInviteServerTransaction(keys[0]!, request, source, this.ctx, user);
     for (const key of keys) this.servers.set(key, tx);
     this.serverKeysOf.set(tx, keys);
+    this.working.add(tx.id);
     tx.start();
     tu.request(tx, source);
     return 'created';
@@ -189,6 +213,7 @@ export class TransactionLayer {
 
   /** Called by a transaction the instant it enters Terminated (§17.1.1.2, §17.2.1: destroyed at once). */
   private remove(tx: { readonly id: string }): void {
+    this.working.delete(tx.id);
     if (this.clients.get(tx.id) === tx) {
       this.clients.delete(tx.id);
       return;

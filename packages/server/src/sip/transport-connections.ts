@@ -11,7 +11,7 @@ import type { Socket as TcpSocket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { TransportAddress } from './transaction-types.js';
 import { TransportError } from './transport-errors.js';
-import { normalizeAddress } from './transport-via.js';
+import { normalizeAddress } from '../net.js';
 
 /** Reliable transports carried by this layer: TCP and TLS byte streams, WebSocket messages (RFC 7118). */
 export type StreamTransport = 'tcp' | 'tls' | 'ws' | 'wss';

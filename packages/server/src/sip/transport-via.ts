@@ -5,6 +5,7 @@
  *   - `rport=<source port>` when the Via carries an empty `rport`.
  * The stamps record where the request really came from; the transport answers there and only there.
  */
+import { normalizeAddress } from '../net.js';
 import { headerKey, type SipRequest } from './message.js';
 import { splitTopLevel } from './syntax.js';
 import { formatVia, parseVia, type Via } from './via.js';
@@ -12,12 +13,6 @@ import { formatVia, parseVia, type Via } from './via.js';
 export interface PacketSource {
   address: string;
   port: number;
-}
-
-/** An IPv4-mapped IPv6 address (::ffff:a.b.c.d, seen on dual-stack sockets) as plain IPv4. */
-export function normalizeAddress(address: string): string {
-  const lower = address.toLowerCase();
-  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
 }
 
 function sameHost(sentBy: string, source: string): boolean {

@@ -27,7 +27,8 @@ import { type Connection, ConnectionTable, type StreamTransport, type TransportS
 import { parseErrorResponse, safeResponse, TransportError } from './transport-errors.js';
 import { RecentSources } from './transport-sources.js';
 import { StreamSessions } from './transport-streams.js';
-import { normalizeAddress, stampTopVia } from './transport-via.js';
+import { normalizeAddress } from '../net.js';
+import { stampTopVia } from './transport-via.js';
 
 export type { TransportSource } from './transport-connections.js';
 
