@@ -12,7 +12,7 @@
  */
 const LAYERS = [
   // Shared by everyone: domain errors, the pino logger, ajv error formatting, digests and passwords.
-  { name: 'shared', members: ['errors.ts', 'logger.ts', 'validation.ts', 'crypto/'] },
+  { name: 'shared', members: ['errors.ts', 'logger.ts', 'net.ts', 'validation.ts', 'crypto/'] },
   { name: 'foundation', members: ['config/', 'db/', 'events/'] },
   { name: 'transport', members: ['sip/', 'media/'] },
   { name: 'calls', members: ['calls/'] },

@@ -3,6 +3,7 @@
  * child process, summary statistics, and cleanup of every temp dir and child process (also on Ctrl-C).
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +13,20 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'packages/cli/bin/run.js');
 
 const children = new Set();
+const groups = new Set();
 const dirs = new Set();
 
 export function cleanup() {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   children.clear();
+  for (const child of groups) {
+    try {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone already */
+    }
+  }
+  groups.clear();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs.clear();
 }
@@ -50,6 +60,35 @@ export function spawnCli(args, env = {}) {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
+}
+
+/**
+ * Spawn any program (SIPp, Kamailio) in its own process group; cleanup() kills the whole group, so
+ * programs that fork workers (Kamailio) leave nothing behind.
+ */
+export function spawnGroup(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts, detached: true });
+  groups.add(child);
+  child.once('exit', () => groups.delete(child));
+  return child;
+}
+
+/** Signal a process group started by spawnGroup and wait for its leader to exit (SIGKILL after `graceMs`). */
+export async function stopGroup(child, signal = 'SIGTERM', graceMs = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const kill = (sig) => {
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      /* gone already */
+    }
+  };
+  kill(signal);
+  const timer = setTimeout(() => kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  kill('SIGKILL'); // workers of the group that outlived the leader
 }
 
 /** Run `hotline <args>` to completion: exit code, output and wall time from spawn to exit. */
@@ -111,3 +150,35 @@ export function fmt(s, keys = ['min', 'median', 'max']) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Remove `--name value` from `args` (mutated) and return the value, or undefined. */
+export function takeOption(args, name) {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const [, v] = args.splice(i, 2);
+  return v;
+}
+
+/** Latency figures (ms) of a sample: min, median, p95, p99, max. */
+export function latency(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  return { min: s[0], median: at(0.5), p95: at(0.95), p99: at(0.99), max: s.at(-1) };
+}
+
+/**
+ * A uniquely named, empty utf8mb4 database on the MySQL/MariaDB server of `serverUrl`
+ * (mysql://user:pass@host:port/...); `drop()` removes it.
+ */
+export async function mysqlDatabase(serverUrl) {
+  const { createConnection } = await import('mysql2/promise');
+  const base = new URL(serverUrl.replace(/^mariadb:/, 'mysql:'));
+  const name = `hotline_bench_${randomBytes(4).toString('hex')}`;
+  const admin = () => createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
+  const c = await admin();
+  await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await c.end();
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: async () => { const d = await admin(); await d.query(`DROP DATABASE IF EXISTS \`${name}\``); await d.end(); } };
+}

@@ -36,11 +36,21 @@ function invalid(path: string, problems: LocatedProblem[], summary: string): Cli
   return new CliFailure(`${lines}\n${last}`, ExitCode.invalid, 'invalid_input', problems, undefined, last);
 }
 
+/**
+ * All of stdin. Read as a stream: `readFileSync(0)` fails with EAGAIN when stdin is a pipe that
+ * Node has made non-blocking (any touch of `process.stdin`) and the writer has not written yet.
+ */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Read and parse a center file; unreadable files and malformed YAML fail with exit 7 before anything is sent. */
-export function readCenterFile(path: string): CenterSource {
+export async function readCenterFile(path: string): Promise<CenterSource> {
   let text: string;
   try {
-    text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+    text = path === '-' ? await readStdin() : readFileSync(path, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : (e.code ?? e.message);

@@ -6,8 +6,9 @@ import { stringify } from 'yaml';
  * format, docs/center-file.md), so that exporting an unchanged server gives byte-identical text and
  * exports diff cleanly in version control. Keys this CLI does not know yet follow, sorted.
  */
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const ORDER: Record<string, string[]> = {
-  '': ['apiVersion', 'kind', 'users', 'skills', 'pauseReasons', 'dispositions', 'agents', 'queues', 'trunks', 'numbers'],
+  '': ['apiVersion', 'kind', 'users', 'skills', 'pauseReasons', 'dispositions', 'agents', 'queues', 'trunks', 'numbers', 'customerFields', 'calendars', 'slaPolicies', 'kbCategories', 'rules'],
   users: ['name', 'role', 'displayName', 'disabled'],
   skills: ['name', 'description'],
   pauseReasons: ['code', 'label', 'paid', 'maxMinutes'],
@@ -25,6 +26,16 @@ const ORDER: Record<string, string[]> = {
   ],
   'trunks.callerId': ['stripPrefix', 'addPrefix', 'defaultCallerId'],
   numbers: ['number', 'description', 'target'],
+  calendars: ['name', 'timeZone', 'hours', 'holidays'],
+  'calendars.hours': [...DAYS],
+  ...Object.fromEntries(DAYS.map((d) => [`calendars.hours.${d}`, ['start', 'end']])),
+  customerFields: ['name', 'type', 'required', 'enumValues', 'description'],
+  kbCategories: ['path', 'rules'],
+  'kbCategories.rules': ['role', 'access'],
+  rules: ['name', 'enabled', 'trigger', 'conditions', 'actions', 'secret'],
+  'rules.conditions': ['field', 'op', 'value'],
+  'rules.actions': ['type'],
+  slaPolicies: ['name', 'calendar', 'firstResponseMinutes', 'nextResponseMinutes', 'resolutionMinutes', 'priorities'],
 };
 
 /** `section` is the dotted path without indices: '', 'agents', 'queues.settings', ... */
@@ -48,7 +59,7 @@ function ordered(value: unknown, section: string): unknown {
 export function exportHeader(server: string): string {
   return [
     `# Hotline center file, exported by \`hotline export\` from ${server}.`,
-    '# Secrets are not included: agents\' SIP passwords and trunks\' passwords are never exported (add them to set one).',
+    '# Secrets are not included: agents\' SIP passwords, trunks\' passwords and rules\' webhook keys are never exported (add them to set one).',
     '# Format: docs/center-file.md. Check with `hotline plan -f <file>`, apply with `hotline apply -f <file>`.',
   ].join('\n');
 }

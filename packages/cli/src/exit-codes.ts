@@ -19,6 +19,8 @@ export const ExitCode = {
   invalid: 7,
   /** The server failed (5xx). */
   server: 8,
+  /** `calls originate --wait`: the call ended without being answered, or was not answered before --timeout. */
+  notAnswered: 9,
   /** `plan --detailed-exitcode`: the plan has changes. */
   planHasChanges: 10,
 } as const;

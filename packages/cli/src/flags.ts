@@ -100,7 +100,7 @@ export const TRUNK_TRANSPORTS = ['udp', 'tcp', 'tls'];
 export const trunkFlags = {
   description: Flags.string({ description: 'what the trunk is for' }),
   'inbound-cidr': Flags.string({ description: 'network inbound calls may come from, e.g. 203.0.113.0/24 (repeatable; on update replaces all)', multiple: true, helpValue: 'CIDR' }),
-  'inbound-username': Flags.string({ description: 'digest user name the carrier authenticates with' }),
+  'inbound-username': Flags.string({ description: 'digest user name the carrier authenticates with (not digits only: those are agent extensions)' }),
   'inbound-password': Flags.string({ description: 'digest password of the carrier, 8-128 characters (stored only as HA1)' }),
   host: Flags.string({ description: 'carrier host name or IP address' }),
   port: Flags.integer({ description: 'carrier SIP port, 1-65535 (create default: 5060)' }),

@@ -34,6 +34,9 @@ export function readyBlock(r: Ready): string {
     ['SIP UDP', hostPort(r.listeners['sipUdp'])],
     ['SIP TCP', hostPort(r.listeners['sipTcp'])],
     ['SIP WS', r.listeners['sipWs'] ? `ws://${hostPort(r.listeners['sipWs'])}` : '(off)'],
+    // TLS and WSS only listen with a certificate (sip.tlsCert/sip.tlsKey): shown only then.
+    ...(r.listeners['sipTls'] ? [['SIP TLS', hostPort(r.listeners['sipTls'])] as [string, string]] : []),
+    ...(r.listeners['sipWss'] ? [['SIP WSS', `wss://${hostPort(r.listeners['sipWss'])}`] as [string, string]] : []),
     ['database', r.db],
     ['data dir', r.dataDir],
     ['admin token', tokenLine(r)],
@@ -48,7 +51,10 @@ export function readyJson(r: Ready): object {
     status: 'ready',
     version: r.version,
     http: { url: r.url, ...r.listeners['http'] },
-    sip: { udp: r.listeners['sipUdp'] ?? null, tcp: r.listeners['sipTcp'] ?? null, ws: r.listeners['sipWs'] ?? null },
+    sip: {
+      udp: r.listeners['sipUdp'] ?? null, tcp: r.listeners['sipTcp'] ?? null, ws: r.listeners['sipWs'] ?? null,
+      tls: r.listeners['sipTls'] ?? null, wss: r.listeners['sipWss'] ?? null,
+    },
     db: r.db,
     dataDir: r.dataDir,
     tokenFile: r.tokenFile,

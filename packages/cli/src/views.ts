@@ -58,14 +58,28 @@ export const memberColumns: Column<Member>[] = [
 const trunkInbound = (t: Trunk): string =>
   [t.inboundCidrs.length ? `ip (${t.inboundCidrs.length})` : '', t.hasInboundCredentials ? 'digest' : ''].filter(Boolean).join('+') || 'none';
 
+/** Outbound registration: `no`, else the runtime state (`yes (off)` while registration is not running). */
+const trunkRegister = (t: Trunk): string => {
+  if (!t.register) return 'no';
+  const r = t.status?.registration ?? 'off';
+  return r === 'off' ? 'yes (off)' : r;
+};
+
+/** `disabled`, else the keepalive state (up, down, unknown), or `enabled` when the keepalive is off. */
+const trunkStatus = (t: Trunk): string => {
+  if (!t.enabled) return 'disabled';
+  const s = t.status?.state ?? 'off';
+  return s === 'off' ? 'enabled' : s;
+};
+
 export const trunkColumns: Column<Trunk>[] = [
   { header: 'name', get: (t) => t.name },
   { header: 'host', get: (t) => `${t.host}:${t.port}` },
   { header: 'transport', get: (t) => t.transport },
   { header: 'inbound', get: trunkInbound },
-  { header: 'register', get: (t) => (t.register ? 'yes' : 'no') },
+  { header: 'register', get: trunkRegister },
   { header: 'max calls', get: (t) => t.maxCalls || 'unlimited' },
-  { header: 'status', get: (t) => (t.enabled ? 'enabled' : 'disabled') },
+  { header: 'status', get: trunkStatus },
 ];
 
 /** Passwords are never shown (the server never returns them): only whether credentials are set. */
@@ -80,10 +94,12 @@ export const trunkRecord = (t: Trunk): Pairs => [
   ['transport', t.transport],
   ['username', t.username],
   ['outbound credentials', t.hasOutboundCredentials ? 'yes' : 'no'],
-  ['register', t.register ? 'yes' : 'no'],
+  ['register', trunkRegister(t)],
+  ['registration expires', t.status?.registrationExpires ?? null],
   ['max calls', t.maxCalls || 'unlimited'],
   ['caller id', t.callerId],
-  ['status', t.enabled ? 'enabled' : 'disabled'],
+  ['status', trunkStatus(t)],
+  ['last seen', t.status?.lastSeen ?? null],
   ['created', t.createdAt],
   ['updated', t.updatedAt],
 ];

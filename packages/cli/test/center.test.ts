@@ -58,7 +58,12 @@ test('example: apply, plan says no changes, second apply changes nothing, export
   t.regex(first.stdout, /^\+ agent 1001$/m);
   t.regex(first.stdout, /^\+ queue billing$/m);
   t.regex(first.stdout, /^\+ member billing\/1005$/m);
-  t.regex(first.stdout, /^Apply complete: 34 created, 0 updated, 0 deleted\.$/m);
+  t.regex(first.stdout, /^\+ calendar office$/m);
+  t.regex(first.stdout, /^\+ sla-policy urgent$/m);
+  t.regex(first.stdout, /^\+ customer-field contract$/m);
+  t.regex(first.stdout, /^\+ kb-category Billing\/Refunds$/m);
+  t.regex(first.stdout, /^\+ rule missed-call-ticket$/m);
+  t.regex(first.stdout, /^Apply complete: 43 created, 0 updated, 0 deleted\.$/m);
   t.is(first.stderr, '');
 
   const plan = await runCli(['plan', '-f', EXAMPLE, '--detailed-exitcode'], c.env);
@@ -75,7 +80,7 @@ test('example: apply, plan says no changes, second apply changes nothing, export
 
   const exported = await c.cli('export', '-o', 'exported.yaml');
   t.is(exported.code, 0, exported.stderr);
-  t.regex(exported.stderr, /^wrote exported\.yaml: 3 users, 4 skills, 3 pause reasons, 3 dispositions, 6 agents, 3 queues, 1 trunks, 2 numbers$/m);
+  t.regex(exported.stderr, /^wrote exported\.yaml: 3 users, 4 skills, 3 pause reasons, 3 dispositions, 6 agents, 3 queues, 1 trunks, 2 numbers, 2 customer fields, 1 calendars, 2 SLA policies, 3 KB categories, 1 rules$/m);
   const text = readFileSync(join(c.dir, 'exported.yaml'), 'utf8');
   t.true(text.startsWith(`# Hotline center file, exported by \`hotline export\` from ${c.s.url}.\n`));
   t.regex(text, /^# Secrets are not included/m);
@@ -90,7 +95,7 @@ test('example: apply, plan says no changes, second apply changes nothing, export
   const envB = { HOTLINE_URL: b.url, HOTLINE_TOKEN: b.adminToken };
   const applyB = await runCli(['apply', '-f', join(c.dir, 'exported.yaml')], envB);
   t.is(applyB.code, 0, applyB.stderr);
-  t.regex(applyB.stdout, /^Apply complete: 34 created, 0 updated, 0 deleted\.$/m);
+  t.regex(applyB.stdout, /^Apply complete: 43 created, 0 updated, 0 deleted\.$/m);
   const exportB = await runCli(['export'], envB);
   t.is(exportB.code, 0);
   t.is(exportB.stdout.replace(b.url, 'URL'), text.replace(c.s.url, 'URL'));
@@ -287,5 +292,5 @@ test('docs/center.schema.json is generated from the server schema and up to date
   });
   t.is(r.code, 0, r.stderr);
   const schema = JSON.parse(readFileSync(join(ROOT, 'docs/center.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
-  t.deepEqual(Object.keys(schema.properties), ['apiVersion', 'kind', 'users', 'skills', 'pauseReasons', 'dispositions', 'agents', 'queues', 'trunks', 'numbers']);
+  t.deepEqual(Object.keys(schema.properties), ['apiVersion', 'kind', 'users', 'skills', 'pauseReasons', 'dispositions', 'agents', 'queues', 'trunks', 'numbers', 'customerFields', 'calendars', 'slaPolicies', 'kbCategories', 'rules']);
 });

@@ -15,7 +15,9 @@ import { HotlineClient } from './client/index.js';
 import { loadConfig, type Config } from './config/load.js';
 import { createLogger } from './logger.js';
 import { startServer, type RunningServer } from './main.js';
+import type { CallTimerOptions } from './calls/call-timers.js';
 import type { FailureTrackerOptions } from './sip/bans.js';
+import type { EngineOptions } from './workflow/engine.js';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -90,6 +92,10 @@ export interface TestServerOptions {
   routes?: RouteRegistrar[];
   /** Thresholds of the SIP auth-failure bans (e.g. `{ maxFailures: 3 }` to test banning quickly). */
   sipBans?: FailureTrackerOptions;
+  /** The B2BUA's timers and clock (e.g. `{ clock: new FakeClock() }` to drive 2xx retransmission and Timer C by hand). */
+  callTimers?: CallTimerOptions;
+  /** The workflow rule engine's clock, webhook backoff and loop depth (workflow/engine.ts). */
+  rules?: EngineOptions;
 }
 
 function clientOf(url: string, token: string): HotlineClient {
@@ -109,9 +115,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     db = await createTestDatabase(opts.dialect ?? 'sqlite', dataDir);
     config = loadConfig({
       env: {},
-      overrides: { dataDir, 'db.url': db.url, 'http.port': 0, 'sip.port': 0, 'sip.wsPort': 0, 'log.level': 'silent', ...opts.overrides },
+      // Hermetic by default: free ports, no trunk keepalive or outbound registration (test trunks name
+      // hosts such as 192.0.2.10 that must never be sent to), and DNS only at a local port where nothing
+      // answers, so a trunk host name never becomes a query leaving the machine. Tests enable what they test.
+      overrides: {
+        dataDir, 'db.url': db.url, 'http.port': 0, 'sip.port': 0, 'sip.wsPort': 0, 'sip.tlsPort': 0, 'sip.wssPort': 0, 'log.level': 'silent',
+        'sip.trunkKeepaliveSeconds': 0, 'sip.trunkRegistration': 'false', 'sip.dnsServers': '127.0.0.1:9', ...opts.overrides,
+      },
     });
-    server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes, sipBans: opts.sipBans });
+    server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes, sipBans: opts.sipBans, callTimers: opts.callTimers, rules: opts.rules });
   } catch (err) {
     await cleanup();
     throw err;
@@ -134,7 +146,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
     async restart() {
       await ts.server.stop();
-      ts.server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes, sipBans: opts.sipBans });
+      ts.server = await startServer({ config, logger: opts.logger ?? createLogger(config.log.level), routes: opts.routes, sipBans: opts.sipBans, callTimers: opts.callTimers, rules: opts.rules });
       ts.url = ts.server.url;
       ts.admin = clientOf(ts.url, adminToken);
     },

@@ -293,3 +293,191 @@ eachDialect('a skill that a queue requires cannot be deleted, so an export alway
   const exported = await s.admin.center.export();
   t.deepEqual((await s.admin.center.plan(exported, true)).changes, []);
 });
+
+const WEEKDAYS = [{ start: '09:00', end: '17:00' }];
+const TICKETS = {
+  ...HEADER,
+  calendars: [
+    { name: 'office', timeZone: 'Europe/Berlin', hours: { mon: WEEKDAYS, tue: WEEKDAYS, wed: WEEKDAYS, thu: WEEKDAYS, fri: WEEKDAYS }, holidays: ['2026-12-25', '2026-12-24', '2026-12-25'] },
+    { name: 'weekend', timeZone: 'UTC', hours: { sat: [{ start: '10:00', end: '24:00' }], sun: [{ start: '10:00', end: '14:00' }] } },
+  ],
+  slaPolicies: [
+    { name: 'standard', calendar: 'office', firstResponseMinutes: 240, resolutionMinutes: 2400, priorities: ['low', 'normal'] },
+    { name: 'vip', calendar: 'weekend', firstResponseMinutes: 30, nextResponseMinutes: 60, resolutionMinutes: 480, priorities: ['high', 'urgent', 'high'] },
+  ],
+} satisfies CenterFile;
+
+eachDialect('calendars and SLA policies: planned in dependency order, applied, updated, pruned, exported back', async (t, dialect) => {
+  const s = await serve(t, { dialect });
+  const plan = await s.admin.center.plan(TICKETS);
+  t.deepEqual(keys(plan), ['create calendar office', 'create calendar weekend', 'create sla_policy standard', 'create sla_policy vip']);
+  t.deepEqual(plan.changes[0]?.fields.find((f) => f.field === 'holidays'), { field: 'holidays', from: null, to: ['2026-12-24', '2026-12-25'] });
+  await s.admin.center.apply(TICKETS);
+  t.like(await s.admin.calendars.get('office'), { timeZone: 'Europe/Berlin', holidays: ['2026-12-24', '2026-12-25'] });
+  t.deepEqual((await s.admin.slaPolicies.list()).map((p) => [p.name, p.calendar, p.nextResponseMinutes, p.priorities]), [
+    ['standard', 'office', null, ['low', 'normal']], ['vip', 'weekend', 60, ['high', 'urgent']],
+  ]);
+  t.deepEqual((await s.admin.center.plan(TICKETS)).changes, [], 'a second apply plans nothing');
+
+  // Updates: a holiday more, a policy moved to another calendar with another target.
+  const changed = {
+    ...TICKETS,
+    calendars: [{ ...TICKETS.calendars[0], holidays: ['2026-12-24', '2026-12-25', '2026-12-31'] }, TICKETS.calendars[1]],
+    slaPolicies: [TICKETS.slaPolicies[0], { ...TICKETS.slaPolicies[1], calendar: 'office', resolutionMinutes: 600 }],
+  };
+  const p2 = await s.admin.center.apply(changed);
+  t.deepEqual(keys(p2), ['update calendar office', 'update sla_policy vip']);
+  t.deepEqual(p2.changes[1]?.fields.map((f) => [f.field, f.from, f.to]), [['calendar', 'weekend', 'office'], ['resolutionMinutes', 480, 600]]);
+  t.like(await s.admin.slaPolicies.list().then((l) => l.find((p) => p.name === 'vip')), { calendar: 'office', resolutionMinutes: 600 });
+  t.deepEqual((await s.admin.center.plan(changed)).changes, []);
+
+  // The export applies to a fresh server unchanged.
+  const exported = await s.admin.center.export();
+  t.deepEqual(exported.calendars?.map((c) => c.name), ['office', 'weekend']);
+  const b = await serve(t, { dialect });
+  await b.admin.center.apply(exported);
+  t.deepEqual(await b.admin.center.export(), exported);
+
+  // Prune: the policy goes before its calendar; an unknown calendar is a problem with a path.
+  const small = { ...HEADER, calendars: [changed.calendars[0]], slaPolicies: [changed.slaPolicies[1]] };
+  const pruned = await s.admin.center.apply(small, true);
+  t.deepEqual(keys(pruned), ['delete sla_policy standard', 'delete calendar weekend']);
+  t.deepEqual((await s.admin.calendars.list()).map((c) => c.name), ['office']);
+  t.deepEqual((await s.admin.center.plan(small, true)).changes, []);
+  const err = await invalid(t, s, { ...HEADER, slaPolicies: [{ ...TICKETS.slaPolicies[0], calendar: 'nowhere' }] });
+  t.deepEqual(err.details, [{ path: '/slaPolicies/0/calendar', message: 'unknown calendar "nowhere"' }]);
+  const inUse = await invalid(t, s, { ...HEADER, calendars: [] }, true);
+  t.deepEqual(inUse.details, [{ path: '/calendars', message: 'calendar "office" is used by SLA policy "vip"' }]);
+});
+
+eachDialect('customer fields: definitions are created, updated and pruned; customers stay out of the file', async (t, dialect) => {
+  const s = await serve(t, { dialect });
+  const file = {
+    ...HEADER,
+    customerFields: [
+      { name: 'tier', type: 'enum', enumValues: ['gold', 'silver', 'gold'], description: 'Contract tier' },
+      { name: 'contract_end', type: 'date', required: false },
+      { name: 'vip', type: 'boolean' },
+    ],
+  } satisfies CenterFile;
+  const plan = await s.admin.center.plan(file);
+  t.deepEqual(keys(plan), ['create customer_field tier', 'create customer_field contract_end', 'create customer_field vip']);
+  await s.admin.center.apply(file);
+  t.like((await s.admin.customerFields.list()).find((f) => f.name === 'tier'), { type: 'enum', enumValues: ['gold', 'silver'], required: false });
+  t.deepEqual((await s.admin.center.plan(file)).changes, [], 'a second apply plans nothing');
+  const customer = await s.admin.customers.create({ name: 'Ada Customer', custom: { tier: 'gold', vip: true } });
+
+  const changed = { ...file, customerFields: [{ ...file.customerFields[0], enumValues: ['gold', 'silver', 'bronze'] }, { ...file.customerFields[1], required: true }, file.customerFields[2]] };
+  const p2 = await s.admin.center.apply(changed);
+  t.deepEqual(keys(p2), ['update customer_field tier', 'update customer_field contract_end']);
+  t.deepEqual(p2.changes[0]?.fields, [{ field: 'enumValues', from: ['gold', 'silver'], to: ['gold', 'silver', 'bronze'] }]);
+  t.deepEqual((await s.admin.center.plan(changed)).changes, []);
+
+  const exported = await s.admin.center.export();
+  t.deepEqual(exported.customerFields, [
+    { name: 'contract_end', type: 'date', required: true, description: '' },
+    { name: 'tier', type: 'enum', required: false, enumValues: ['gold', 'silver', 'bronze'], description: 'Contract tier' },
+    { name: 'vip', type: 'boolean', required: false, description: '' },
+  ]);
+  t.false(JSON.stringify(exported).includes('Ada Customer'), 'customers are not configuration');
+  const b = await serve(t, { dialect });
+  await b.admin.center.apply(exported);
+  t.deepEqual(await b.admin.center.export(), exported);
+
+  const typeErr = await invalid(t, s, { ...HEADER, customerFields: [{ name: 'vip', type: 'string' }, { name: 'kind', type: 'enum' }, { name: 'age', type: 'number', enumValues: ['x'] }] });
+  t.deepEqual(typeErr.details, [
+    { path: '/customerFields/0/type', message: 'cannot change from boolean (delete the field and create it again)' },
+    { path: '/customerFields/1/enumValues', message: 'required for type enum' },
+    { path: '/customerFields/2/enumValues', message: 'not allowed for type number' },
+  ]);
+
+  const pruned = await s.admin.center.apply({ ...HEADER, customerFields: [changed.customerFields[0]] }, true);
+  t.deepEqual(keys(pruned), ['delete customer_field vip', 'delete customer_field contract_end']);
+  t.deepEqual((await s.admin.customers.get(customer.id)).custom, { tier: 'gold' }, 'a pruned field leaves the customers');
+});
+
+eachDialect('rules: created, updated and pruned; webhook keys set on first apply, compared, never exported', async (t, dialect) => {
+  const s = await serve(t, { dialect });
+  const KEY = 'center-webhook-key-0001';
+  const file = {
+    ...HEADER,
+    rules: [
+      {
+        name: 'urgent-calls', trigger: 'call.ended', conditions: [{ field: 'payload.after.queue', op: 'eq', value: 'vip' }],
+        actions: [{ type: 'create_ticket', subject: 'Call from {{payload.after.from}}', priority: 'high' }],
+      },
+      { name: 'notify', enabled: false, trigger: 'ticket.*', actions: [{ type: 'webhook', url: 'http://127.0.0.1:9/hook', attempts: 2 }], secret: KEY },
+    ],
+  } satisfies CenterFile;
+  const plan = await s.admin.center.plan(file);
+  t.deepEqual(keys(plan), ['create rule urgent-calls', 'create rule notify']);
+  t.deepEqual(plan.changes[1]?.fields.find((f) => f.field === 'secret'), { field: 'secret', from: null, to: '(set)' });
+  t.false(JSON.stringify(plan).includes(KEY), 'the key is never shown');
+  await s.admin.center.apply(file);
+  t.like(await s.admin.rules.get('notify'), { enabled: false, hasSecret: true, triggerKind: 'event' });
+  t.deepEqual((await s.admin.center.plan(file)).changes, [], 'the same key compares equal: nothing to do');
+
+  const changed = { ...file, rules: [{ ...file.rules[0], trigger: '*/5 * * * *' }, { ...file.rules[1], secret: 'another-webhook-key-02' }] };
+  const p2 = await s.admin.center.apply(changed);
+  t.deepEqual(p2.changes.map((c) => [c.key, c.fields.map((f) => [f.field, f.from, f.to])]), [
+    ['urgent-calls', [['trigger', 'call.ended', '*/5 * * * *']]],
+    ['notify', [['secret', '(unchanged)', '(set)']]],
+  ]);
+  t.is((await s.admin.rules.get('urgent-calls')).triggerKind, 'cron');
+  t.deepEqual((await s.admin.center.plan(changed)).changes, []);
+
+  const exported = await s.admin.center.export();
+  t.false(JSON.stringify(exported).includes('webhook-key'), 'keys are never exported');
+  t.deepEqual(exported.rules?.map((r) => r.name), ['urgent-calls', 'notify']);
+  const b = await serve(t, { dialect });
+  await b.admin.center.apply(exported);
+  t.deepEqual(await b.admin.center.export(), exported);
+
+  const bad = await invalid(t, s, { ...HEADER, rules: [{ name: 'broken', trigger: '99 * * * *', actions: [{ type: 'webhook', url: 'http://127.0.0.1:9/' }] }] });
+  t.is(bad.details?.[0]?.path, '/rules/0/trigger');
+
+  const pruned = await s.admin.center.apply({ ...HEADER, rules: [changed.rules[1]] }, true);
+  t.deepEqual(keys(pruned), ['delete rule urgent-calls']);
+  t.deepEqual((await s.admin.rules.list()).map((r) => r.name), ['notify']);
+});
+
+eachDialect('KB categories: the tree and its rules are created, updated and pruned; articles stay out of the file', async (t, dialect) => {
+  const s = await serve(t, { dialect });
+  const file = {
+    ...HEADER,
+    kbCategories: [
+      { path: 'Billing' },
+      { path: 'Billing/Refunds', rules: [{ role: 'supervisor', access: 'edit' }, { role: 'agent', access: 'read' }] },
+      { path: 'Internal', rules: [{ role: 'supervisor', access: 'read' }] },
+    ],
+  } satisfies CenterFile;
+  const plan = await s.admin.center.plan(file);
+  t.deepEqual(keys(plan), ['create kb_category Billing', 'create kb_category Billing/Refunds', 'create kb_category Internal']);
+  await s.admin.center.apply(file);
+  t.deepEqual((await s.admin.center.plan(file)).changes, [], 'a second apply plans nothing (rules compared in any order)');
+  const exported = await s.admin.center.export();
+  t.deepEqual(exported.kbCategories, [
+    { path: 'Billing', rules: [] },
+    { path: 'Billing/Refunds', rules: [{ role: 'agent', access: 'read' }, { role: 'supervisor', access: 'edit' }] },
+    { path: 'Internal', rules: [{ role: 'supervisor', access: 'read' }] },
+  ]);
+  t.false('articles' in exported);
+  const b = await serve(t, { dialect });
+  await b.admin.center.apply(exported);
+  t.deepEqual(await b.admin.center.export(), exported);
+
+  const changed = { ...HEADER, kbCategories: [file.kbCategories[0], { path: 'Billing/Refunds', rules: [] }, { path: 'Internal' }] };
+  const p2 = await s.admin.center.apply(changed);
+  t.deepEqual(p2.changes.map((c) => [c.action, c.key, c.fields.map((f) => f.field)]), [['update', 'Billing/Refunds', ['rules']]]);
+  t.deepEqual((await s.admin.center.export()).kbCategories?.find((k) => k.path === 'Billing/Refunds')?.rules, []);
+
+  const bad = await invalid(t, s, { ...HEADER, kbCategories: [{ path: 'Sales/Leads' }, { path: 'Sales', rules: [{ role: 'boss', access: 'read' }] }] });
+  t.deepEqual(bad.details, [
+    { path: '/kbCategories/0/path', message: 'parent "Sales" must exist or come earlier in the file' },
+    { path: '/kbCategories/1/rules/0/role', message: 'must be one of admin, supervisor, agent, auditor' },
+  ]);
+
+  const pruned = await s.admin.center.apply({ ...HEADER, kbCategories: [{ path: 'Billing' }] }, true);
+  t.deepEqual(keys(pruned), ['delete kb_category Internal', 'delete kb_category Billing/Refunds'], 'children before their parents');
+  t.deepEqual((await s.admin.center.export()).kbCategories, [{ path: 'Billing', rules: [] }]);
+});

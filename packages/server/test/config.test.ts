@@ -26,11 +26,15 @@ test('defaults: every setting has one, and the config built from them is complet
   t.is(c.dataDir, resolve('./data'));
   t.deepEqual(c.db, { url: 'sqlite:./data/hotline.sqlite', dialect: 'sqlite' });
   t.deepEqual(c.http, { host: '127.0.0.1', port: 8080, bodyLimit: 4194304 });
-  t.deepEqual(c.sip, { host: '127.0.0.1', port: 5060, wsPort: 8088, realm: 'hotline' });
+  t.deepEqual(c.sip, {
+    host: '127.0.0.1', port: 5060, wsPort: 8088, tlsPort: 5061, wssPort: 8089, tlsCert: null, tlsKey: null, realm: 'hotline', maxCallsPerAgent: 2,
+    egressNetworks: [], dnsServers: [], trunkKeepaliveSeconds: 30, trunkRegistration: true,
+  });
   t.deepEqual(c.log, { level: 'info' });
   t.deepEqual(c.shutdown, { graceMs: 10000 });
   for (const s of settings) {
-    t.truthy(s.default, `${s.key} has a default`);
+    t.not(s.default, undefined, `${s.key} has a default`);
+    if (s.default === '') t.truthy(s.defaultDoc, `${s.key}: an empty default says what it means`);
     t.regex(s.env, /^HOTLINE_[A-Z_]+$/, `${s.key} has an env name`);
     t.true(s.description.length > 10, `${s.key} is described`);
   }
@@ -135,11 +139,18 @@ test('bad values are rejected: ports, hosts, levels, integers, urls, empty strin
     [{ HOTLINE_SHUTDOWN_GRACE_MS: '-5' }, 'HOTLINE_SHUTDOWN_GRACE_MS'],
     [{ HOTLINE_DB_URL: 'postgres://x@y/z' }, 'HOTLINE_DB_URL'],
     [{ HOTLINE_SIP_REALM: '   ' }, 'HOTLINE_SIP_REALM'],
+    [{ HOTLINE_SIP_MAX_CALLS_PER_AGENT: '-1' }, 'HOTLINE_SIP_MAX_CALLS_PER_AGENT'],
+    [{ HOTLINE_SIP_EGRESS_NETWORKS: '10.0.0.0/8, example.com' }, 'HOTLINE_SIP_EGRESS_NETWORKS'],
+    [{ HOTLINE_SIP_EGRESS_NETWORKS: '10.0.0.0/33' }, 'HOTLINE_SIP_EGRESS_NETWORKS'],
   ];
   for (const [env, path] of cases) {
     const err = invalid(t, () => loadConfig({ env }));
     t.deepEqual(err.details.map((d) => d.path), [path], JSON.stringify(env));
   }
+  // Networks: addresses and CIDRs, comma-separated with blanks around; 0 calls per agent = unlimited.
+  const sip = loadConfig({ env: { HOTLINE_SIP_EGRESS_NETWORKS: ' 10.0.0.0/8, 192.0.2.10 ,2001:db8::/32,', HOTLINE_SIP_MAX_CALLS_PER_AGENT: '0' } }).sip;
+  t.deepEqual(sip.egressNetworks, ['10.0.0.0/8', '192.0.2.10', '2001:db8::/32']);
+  t.is(sip.maxCallsPerAgent, 0);
   // IPv6 literals and host names are hosts.
   t.is(loadConfig({ env: { HOTLINE_HTTP_HOST: '::1' } }).http.host, '::1');
   t.is(loadConfig({ env: { HOTLINE_HTTP_HOST: 'pbx.example.com' } }).http.host, 'pbx.example.com');

@@ -3,10 +3,14 @@
  * requests (status, headers and exact body), an in-memory log, and waiting on conditions with a deadline.
  */
 import test, { type ExecutionContext } from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
+import { openDatabase, type Database } from '../src/db/datasource.js';
 import { createLogger } from '../src/logger.js';
-import { dialects, MYSQL_SKIP_MESSAGE, startTestServer, type Dialect, type TestServer, type TestServerOptions } from '../src/testing.js';
+import { createTestDatabase, dialects, MYSQL_SKIP_MESSAGE, startTestServer, type Dialect, type TestServer, type TestServerOptions } from '../src/testing.js';
 
 /** Register `fn` once per dialect: `[sqlite] title`, `[mysql] title` (skipped with a reason when MySQL is not configured). */
 export function eachDialect(title: string, fn: (t: ExecutionContext, dialect: Dialect) => Promise<void>): void {
@@ -142,4 +146,17 @@ export async function allAudit(s: TestServer) {
     if (page.length < 1000) return out;
     after = page.at(-1)!.id;
   }
+}
+
+/** A fresh database of the dialect (unique name, own temp dir), opened and migrated; removed at teardown. */
+export async function testDatabase(t: ExecutionContext, dialect: Dialect): Promise<Database> {
+  const dir = mkdtempSync(join(tmpdir(), 'hotline-test-db-'));
+  const tdb = await createTestDatabase(dialect, dir);
+  const db = await openDatabase(tdb.url, dialect);
+  t.teardown(async () => {
+    await db.close();
+    await tdb.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return db;
 }

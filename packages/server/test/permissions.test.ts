@@ -6,10 +6,11 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { ApiError, HotlineClient } from '../src/client/index.js';
-import { CallRow, TokenRow } from '../src/db/entities/index.js';
+import { CallRow, TicketAttachmentRow, TokenRow } from '../src/db/entities/index.js';
 import { can, rolePermissions, type Permission } from '../src/security/roles.js';
 import type { TestServer } from '../src/testing.js';
-import { eachDialect, http, serve, type RawResponse } from './helpers.js';
+import { eachDialect, http, serve, type RawResponse, waitFor } from './helpers.js';
+import { udpUa } from './sip-call-ua.js';
 import { udpPeer } from './sip-ua.js';
 
 type Access = Permission | 'authenticated' | 'public';
@@ -31,7 +32,7 @@ interface Req {
 }
 
 interface RouteCase {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** As in the OpenAPI document: `/v1/agents/{extension}`. */
   route: string;
   /** The permission this route needs: written here from the design, not read from the route. */
@@ -41,9 +42,37 @@ interface RouteCase {
   prepare(f: Fixtures, caller: Caller): Promise<Req>;
 }
 
+/** A new business calendar (its name). */
+async function calendar(f: Fixtures): Promise<string> {
+  return (await f.s.admin.calendars.create({ name: f.name('cal'), timeZone: 'Europe/Berlin', hours: { mon: [{ start: '09:00', end: '17:00' }] } })).name;
+}
+
+/** A new SLA policy on a new calendar (its name). */
+async function slaPolicy(f: Fixtures): Promise<string> {
+  const name = f.name('sla');
+  await f.s.admin.slaPolicies.create({ name, calendar: await calendar(f), firstResponseMinutes: 60, resolutionMinutes: 480, priorities: ['low'] });
+  return name;
+}
+
+/** A new unassigned ticket (its id as text). */
+async function ticket(f: Fixtures): Promise<string> {
+  return String((await f.s.admin.tickets.create({ subject: f.name('Ticket') })).id);
+}
+
+/** A new callback due in an hour (its id as text): an agent to call back from, and a number. */
+async function callback(f: Fixtures): Promise<string> {
+  return String((await f.s.admin.callbacks.create({ number: '+14155550100', agent: await f.agent(), inMinutes: 60 })).id);
+}
+
+/** A new disabled workflow rule (its id as text). */
+async function rule(f: Fixtures): Promise<string> {
+  return String((await f.s.admin.rules.create({ name: f.name('rule'), trigger: 'ticket.created', enabled: false, actions: [{ type: 'update_ticket', priority: 'high' }] })).id);
+}
+
 class Fixtures {
   private n = 0;
   private banAgent: string | undefined;
+  private live: string | undefined;
   constructor(readonly s: TestServer, readonly t?: ExecutionContext) {}
   name(prefix: string): string {
     return `${prefix}-${++this.n}`;
@@ -70,6 +99,52 @@ class Fixtures {
     const name = this.name('u');
     await this.s.admin.users.create({ name, role: 'agent' });
     return name;
+  }
+  /** A customer (its id as text). */
+  async customer(): Promise<string> {
+    return String((await this.s.admin.customers.create({ name: this.name('Customer') })).id);
+  }
+  /**
+   * A live (ringing) call: an agent calls another whose device takes the INVITE and never answers. The
+   * same call serves every denied caller; a caller allowed to hang up consumes it.
+   */
+  async liveCall(caller: Caller): Promise<string> {
+    if (!this.t) throw new Error('fixture: liveCall needs the test context');
+    if (!this.live) {
+      const [from, to] = [this.extension(), this.extension()];
+      for (const ext of [from, to]) await this.s.admin.agents.create({ extension: ext, name: `Agent ${ext}`, password: 'call secret' });
+      const port = this.s.server.listeners['sipUdp']!.port;
+      const [a, b] = [await udpUa(this.t, port, from, 'call secret'), await udpUa(this.t, port, to, 'call secret')];
+      await a.register();
+      await b.register();
+      await a.invite(to);
+      // Ringing (180): the leg waits for Timer C (180 s), not Timer B (32 s), so no call.ended lands mid-matrix.
+      const invite = await b.request('INVITE');
+      await b.reply(invite, 180, 'Ringing', { toTag: 'ringing' });
+      this.live = await waitFor('live call', async () => (await this.s.admin.calls.list({ active: true })).find((c) => c.from === from)?.id);
+    }
+    const id = this.live;
+    if (caller.role && can(caller.role, 'calls:write')) this.live = undefined;
+    // Registration and call events are written asynchronously: let them land before the request under test.
+    await this.s.server.services.store.writer.idle();
+    return id;
+  }
+  /**
+   * An originate body: for a caller allowed to originate, two fresh agents with registered devices. The
+   * agent's device rings (180) and never answers, so the call stays live and writes nothing mid-matrix.
+   */
+  async originate(caller: Caller): Promise<{ from: string; to: string }> {
+    if (!this.t) throw new Error('fixture: originate needs the test context');
+    if (!caller.role || !can(caller.role, 'calls:write')) return { from: '1001', to: '1002' };
+    const [from, to] = [this.extension(), this.extension()];
+    for (const ext of [from, to]) {
+      await this.s.admin.agents.create({ extension: ext, name: `Agent ${ext}`, password: 'call secret' });
+      const ua = await udpUa(this.t, this.s.server.listeners['sipUdp']!.port, ext, 'call secret');
+      await ua.register();
+      if (ext === from) ua.request('INVITE', 60_000).then((invite) => ua.reply(invite, 180, 'Ringing', { toTag: 'ringing' })).catch(() => undefined);
+    }
+    await this.s.server.services.store.writer.idle();
+    return { from, to };
   }
   /** A call record, written straight to the table (no SIP needed to read it back). */
   async call(): Promise<string> {
@@ -142,6 +217,8 @@ export const matrix: RouteCase[] = [
   { method: 'GET', route: '/v1/registrations', access: 'agents:read', ok: 200, prepare: async () => ({ path: '/v1/registrations' }) },
   { method: 'GET', route: '/v1/calls', access: 'agents:read', ok: 200, prepare: async () => ({ path: '/v1/calls?active=true' }) },
   { method: 'GET', route: '/v1/calls/{id}', access: 'agents:read', ok: 200, prepare: async (f) => ({ path: `/v1/calls/${await f.call()}` }) },
+  { method: 'POST', route: '/v1/calls/originate', access: 'calls:write', ok: 202, prepare: async (f, c) => ({ path: '/v1/calls/originate', body: await f.originate(c) }) },
+  { method: 'POST', route: '/v1/calls/{id}/hangup', access: 'calls:write', ok: 200, prepare: async (f, c) => ({ path: `/v1/calls/${await f.liveCall(c)}/hangup` }) },
 
   { method: 'GET', route: '/v1/queues', access: 'queues:read', ok: 200, prepare: async () => ({ path: '/v1/queues' }) },
   { method: 'POST', route: '/v1/queues', access: 'queues:write', ok: 201, prepare: async (f) => ({ path: '/v1/queues', body: { name: f.name('nq') } }) },
@@ -180,6 +257,176 @@ export const matrix: RouteCase[] = [
 
   { method: 'GET', route: '/v1/events', access: 'events:read', ok: 200, prepare: async () => ({ path: '/v1/events?limit=5' }) },
 
+  // Tickets (tickets/): the fixture ticket is unassigned, so agents may change it too.
+  { method: 'GET', route: '/v1/tickets', access: 'tickets:read', ok: 200, prepare: async () => ({ path: '/v1/tickets?limit=5' }) },
+  { method: 'POST', route: '/v1/tickets', access: 'tickets:write', ok: 201, prepare: async (f) => ({ path: '/v1/tickets', body: { subject: f.name('tk') } }) },
+  { method: 'GET', route: '/v1/tickets/{id}', access: 'tickets:read', ok: 200, prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}` }) },
+  { method: 'PATCH', route: '/v1/tickets/{id}', access: 'tickets:write', ok: 200, prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}`, body: { priority: 'high' } }) },
+  { method: 'POST', route: '/v1/tickets/{id}/status', access: 'tickets:write', ok: 200, prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}/status`, body: { status: 'open' } }) },
+  { method: 'POST', route: '/v1/tickets/{id}/assign', access: 'tickets:write', ok: 200, prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}/assign`, body: { assignee: null } }) },
+  { method: 'GET', route: '/v1/tickets/{id}/comments', access: 'tickets:read', ok: 200, prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}/comments` }) },
+  { method: 'POST', route: '/v1/tickets/{id}/comments', access: 'tickets:write', ok: 201, prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}/comments`, body: { text: 'looking' } }) },
+  { method: 'GET', route: '/v1/tickets/{id}/history', access: 'tickets:read', ok: 200, prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}/history` }) },
+  { method: 'GET', route: '/v1/tickets/{id}/sla', access: 'tickets:read', ok: 200, prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}/sla` }) },
+  { method: 'GET', route: '/v1/tickets/{id}/attachments', access: 'tickets:read', ok: 200, prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}/attachments` }) },
+  {
+    method: 'POST', route: '/v1/tickets/{id}/attachments', access: 'tickets:write', ok: 201,
+    prepare: async (f) => ({ path: `/v1/tickets/${await ticket(f)}/attachments`, body: { name: 'a.txt', contentType: 'text/plain', base64: 'aGk=' } }),
+  },
+  {
+    method: 'GET', route: '/v1/tickets/{id}/attachments/{attachment}', access: 'tickets:read', ok: 200,
+    prepare: async (f) => {
+      const id = await ticket(f);
+      return { path: `/v1/tickets/${id}/attachments/${(await f.s.admin.tickets.attachments.upload(id, { name: 'a.txt', contentType: 'text/plain', base64: 'aGk=' })).id}` };
+    },
+  },
+  {
+    // Agents delete only their own uploads: the attachment is the caller's.
+    method: 'DELETE', route: '/v1/tickets/{id}/attachments/{attachment}', access: 'tickets:write', ok: 204,
+    prepare: async (f, c) => {
+      const id = Number(await ticket(f));
+      const row = await f.s.server.services.store.writer.run((tx) => tx.em.save(TicketAttachmentRow, Object.assign(new TicketAttachmentRow(), {
+        ticketId: id, name: 'a.txt', contentType: 'text/plain', size: 2, sha256: '8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4', createdBy: c.user, createdAt: new Date(),
+      })));
+      return { path: `/v1/tickets/${id}/attachments/${row.id}` };
+    },
+  },
+  { method: 'GET', route: '/v1/calendars', access: 'tickets:read', ok: 200, prepare: async () => ({ path: '/v1/calendars' }) },
+  { method: 'POST', route: '/v1/calendars', access: 'sla:write', ok: 201, prepare: async (f) => ({ path: '/v1/calendars', body: { name: f.name('cal'), timeZone: 'UTC', hours: { mon: [{ start: '09:00', end: '17:00' }] } } }) },
+  { method: 'GET', route: '/v1/calendars/{name}', access: 'tickets:read', ok: 200, prepare: async (f) => ({ path: `/v1/calendars/${await calendar(f)}` }) },
+  { method: 'PATCH', route: '/v1/calendars/{name}', access: 'sla:write', ok: 200, prepare: async (f) => ({ path: `/v1/calendars/${await calendar(f)}`, body: { timeZone: 'UTC' } }) },
+  { method: 'DELETE', route: '/v1/calendars/{name}', access: 'sla:write', ok: 204, prepare: async (f) => ({ path: `/v1/calendars/${await calendar(f)}` }) },
+  { method: 'GET', route: '/v1/sla-policies', access: 'tickets:read', ok: 200, prepare: async () => ({ path: '/v1/sla-policies' }) },
+  {
+    method: 'POST', route: '/v1/sla-policies', access: 'sla:write', ok: 201,
+    prepare: async (f) => ({ path: '/v1/sla-policies', body: { name: f.name('sla'), calendar: await calendar(f), firstResponseMinutes: 60, resolutionMinutes: 480, priorities: ['low'] } }),
+  },
+  {
+    method: 'GET', route: '/v1/sla-policies/{name}', access: 'tickets:read', ok: 200,
+    prepare: async (f) => ({ path: `/v1/sla-policies/${await slaPolicy(f)}` }),
+  },
+  {
+    method: 'PATCH', route: '/v1/sla-policies/{name}', access: 'sla:write', ok: 200,
+    prepare: async (f) => ({ path: `/v1/sla-policies/${await slaPolicy(f)}`, body: { resolutionMinutes: 960 } }),
+  },
+  {
+    method: 'DELETE', route: '/v1/sla-policies/{name}', access: 'sla:write', ok: 204,
+    prepare: async (f) => ({ path: `/v1/sla-policies/${await slaPolicy(f)}` }),
+  },
+  // Workflow rules (workflow/): admins manage, supervisors read and dry-run, auditors read.
+  { method: 'GET', route: '/v1/rules', access: 'rules:read', ok: 200, prepare: async () => ({ path: '/v1/rules' }) },
+  { method: 'POST', route: '/v1/rules', access: 'rules:write', ok: 201, prepare: async (f) => ({ path: '/v1/rules', body: { name: f.name('rule'), trigger: 'ticket.created', enabled: false, actions: [{ type: 'update_ticket', priority: 'high' }] } }) },
+  { method: 'GET', route: '/v1/rules/{id}', access: 'rules:read', ok: 200, prepare: async (f) => ({ path: `/v1/rules/${await rule(f)}` }) },
+  { method: 'PATCH', route: '/v1/rules/{id}', access: 'rules:write', ok: 200, prepare: async (f) => ({ path: `/v1/rules/${await rule(f)}`, body: { trigger: 'ticket.updated' } }) },
+  { method: 'DELETE', route: '/v1/rules/{id}', access: 'rules:write', ok: 204, prepare: async (f) => ({ path: `/v1/rules/${await rule(f)}` }) },
+  // Scheduled callbacks (workflow/callbacks.ts): everyone reads; agents, supervisors and admins schedule and cancel.
+  { method: 'GET', route: '/v1/callbacks', access: 'callbacks:read', ok: 200, prepare: async () => ({ path: '/v1/callbacks?status=scheduled' }) },
+  { method: 'POST', route: '/v1/callbacks', access: 'callbacks:write', ok: 201, prepare: async (f) => ({ path: '/v1/callbacks', body: { number: '+14155550100', agent: await f.agent(), inMinutes: 60 } }) },
+  { method: 'GET', route: '/v1/callbacks/{id}', access: 'callbacks:read', ok: 200, prepare: async (f) => ({ path: `/v1/callbacks/${await callback(f)}` }) },
+  { method: 'POST', route: '/v1/callbacks/{id}/cancel', access: 'callbacks:write', ok: 200, prepare: async (f) => ({ path: `/v1/callbacks/${await callback(f)}/cancel` }) },
+  { method: 'POST', route: '/v1/rules/{id}/test', access: 'rules:test', ok: 200, prepare: async (f) => ({ path: `/v1/rules/${await rule(f)}/test`, body: { type: 'ticket.created', subjectType: 'ticket', subjectId: '1' } }) },
+  // CRM (crm/): customers, notes, custom fields.
+  { method: 'GET', route: '/v1/customers', access: 'customers:read', ok: 200, prepare: async () => ({ path: '/v1/customers?limit=5' }) },
+  { method: 'POST', route: '/v1/customers', access: 'customers:write', ok: 201, prepare: async (f) => ({ path: '/v1/customers', body: { name: f.name('cu') } }) },
+  { method: 'GET', route: '/v1/customers/lookup', access: 'customers:read', ok: 200, prepare: async () => ({ path: '/v1/customers/lookup?phone=%2B14155550100' }) },
+  { method: 'GET', route: '/v1/customers/personalization', access: 'customers:read', ok: 200, prepare: async () => ({ path: '/v1/customers/personalization?phone=%2B14155550100' }) },
+  { method: 'GET', route: '/v1/customers/export', access: 'customers:export', ok: 200, prepare: async () => ({ path: '/v1/customers/export?limit=5' }) },
+  {
+    method: 'POST', route: '/v1/customers/import', access: 'customers:write', ok: 200,
+    prepare: async (f) => ({ path: '/v1/customers/import', body: { rows: [{ name: f.name('imp') }] } }),
+  },
+  { method: 'GET', route: '/v1/customers/{id}', access: 'customers:read', ok: 200, prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}` }) },
+  { method: 'PATCH', route: '/v1/customers/{id}', access: 'customers:write', ok: 200, prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}`, body: { company: 'Acme' } }) },
+  { method: 'DELETE', route: '/v1/customers/{id}', access: 'customers:write', ok: 204, prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}` }) },
+  { method: 'GET', route: '/v1/customers/{id}/notes', access: 'customers:read', ok: 200, prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}/notes` }) },
+  {
+    method: 'POST', route: '/v1/customers/{id}/notes', access: 'customer-notes:write', ok: 201,
+    prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}/notes`, body: { text: 'called back' } }),
+  },
+  {
+    // Agents delete only their own notes: the note belongs to the caller.
+    method: 'DELETE', route: '/v1/customers/{id}/notes/{noteId}', access: 'customer-notes:write', ok: 204,
+    prepare: async (f, c) => {
+      const id = await f.customer();
+      const author = c.role && can(c.role, 'customer-notes:write') && c.token ? new HotlineClient({ url: f.s.url, token: c.token }) : f.s.admin;
+      const note = await author.customers.notes.add(id, 'to delete');
+      return { path: `/v1/customers/${id}/notes/${note.id}` };
+    },
+  },
+  { method: 'GET', route: '/v1/customers/{id}/timeline', access: 'customers:read', ok: 200, prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}/timeline` }) },
+  { method: 'GET', route: '/v1/customers/{id}/duplicates', access: 'customers:read', ok: 200, prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}/duplicates` }) },
+  { method: 'GET', route: '/v1/customers/{id}/export', access: 'privacy:read', ok: 200, prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}/export` }) },
+  { method: 'POST', route: '/v1/customers/{id}/erase', access: 'privacy:erase', ok: 200, prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}/erase`, body: {} }) },
+  {
+    method: 'POST', route: '/v1/customers/{id}/merge', access: 'customers:write', ok: 200,
+    prepare: async (f) => ({ path: `/v1/customers/${await f.customer()}/merge`, body: { from: Number(await f.customer()) } }),
+  },
+  { method: 'GET', route: '/v1/customer-fields', access: 'customers:read', ok: 200, prepare: async () => ({ path: '/v1/customer-fields' }) },
+  {
+    method: 'POST', route: '/v1/customer-fields', access: 'customer-fields:write', ok: 201,
+    prepare: async (f) => ({ path: '/v1/customer-fields', body: { name: f.name('cf').replace('-', '_'), type: 'string' } }),
+  },
+  {
+    method: 'DELETE', route: '/v1/customer-fields/{name}', access: 'customer-fields:write', ok: 204,
+    prepare: async (f) => {
+      const name = f.name('cf').replace('-', '_');
+      await f.s.admin.customerFields.create({ name, type: 'number' });
+      return { path: `/v1/customer-fields/${name}` };
+    },
+  },
+
+  // Knowledge base (kb/): writers are made KB editors first (the capability is per user; kb/access.ts).
+  { method: 'GET', route: '/v1/kb/articles', access: 'kb:read', ok: 200, prepare: async () => ({ path: '/v1/kb/articles?limit=5' }) },
+  { method: 'POST', route: '/v1/kb/articles', access: 'kb:edit', ok: 201, prepare: async (f, c) => ((await kbEditor(f, c)), { path: '/v1/kb/articles', body: { kind: 'knowledge', title: f.name('kb') } }) },
+  { method: 'GET', route: '/v1/kb/articles/{id}', access: 'kb:read', ok: 200, prepare: async (f) => ({ path: `/v1/kb/articles/${await kbArticle(f)}` }) },
+  { method: 'PATCH', route: '/v1/kb/articles/{id}', access: 'kb:edit', ok: 200, prepare: async (f, c) => ((await kbEditor(f, c)), { path: `/v1/kb/articles/${await kbArticle(f)}`, body: { body: 'new' } }) },
+  { method: 'DELETE', route: '/v1/kb/articles/{id}', access: 'kb:edit', ok: 204, prepare: async (f, c) => ((await kbEditor(f, c)), { path: `/v1/kb/articles/${await kbArticle(f)}` }) },
+  {
+    method: 'POST', route: '/v1/kb/articles/{id}/status', access: 'kb:edit', ok: 200,
+    prepare: async (f, c) => ((await kbEditor(f, c)), { path: `/v1/kb/articles/${await kbArticle(f, 'knowledge', false)}/status`, body: { status: 'review' } }),
+  },
+  { method: 'GET', route: '/v1/kb/articles/{id}/versions', access: 'kb:read', ok: 200, prepare: async (f) => ({ path: `/v1/kb/articles/${await kbArticle(f)}/versions` }) },
+  { method: 'GET', route: '/v1/kb/articles/{id}/diff', access: 'kb:read', ok: 200, prepare: async (f) => ({ path: `/v1/kb/articles/${await kbArticle(f)}/diff?from=1` }) },
+  {
+    method: 'POST', route: '/v1/kb/articles/{id}/restore', access: 'kb:edit', ok: 200,
+    prepare: async (f, c) => ((await kbEditor(f, c)), { path: `/v1/kb/articles/${await kbArticle(f)}/restore`, body: { version: 1 } }),
+  },
+  {
+    method: 'POST', route: '/v1/kb/articles/{id}/render', access: 'kb:read', ok: 200,
+    prepare: async (f) => ({ path: `/v1/kb/articles/${await kbArticle(f, 'phrase')}/render`, body: { vars: { 'customer.name': 'Ada' } } }),
+  },
+  {
+    method: 'PUT', route: '/v1/kb/articles/{id}/file', access: 'kb:edit', ok: 200,
+    prepare: async (f, c) => ((await kbEditor(f, c)), { path: `/v1/kb/articles/${await kbArticle(f, 'attachment', false)}/file`, body: { name: 'a.txt', contentType: 'text/plain', base64: 'aGk=' } }),
+  },
+  { method: 'GET', route: '/v1/kb/articles/{id}/file', access: 'kb:read', ok: 200, prepare: async (f) => ({ path: `/v1/kb/articles/${await kbArticle(f, 'attachment')}/file` }) },
+  { method: 'GET', route: '/v1/kb/search', access: 'kb:read', ok: 200, prepare: async () => ({ path: '/v1/kb/search?q=%E9%80%80%E6%AC%BE' }) },
+  { method: 'GET', route: '/v1/kb/suggest', access: 'kb:read', ok: 200, prepare: async () => ({ path: '/v1/kb/suggest?queue=sales&subject=refund' }) },
+  { method: 'GET', route: '/v1/kb/categories', access: 'kb:read', ok: 200, prepare: async () => ({ path: '/v1/kb/categories' }) },
+  { method: 'POST', route: '/v1/kb/categories', access: 'kb:edit', ok: 201, prepare: async (f, c) => ((await kbEditor(f, c)), { path: '/v1/kb/categories', body: { path: f.name('cat') } }) },
+  {
+    method: 'POST', route: '/v1/kb/categories/{path}/move', access: 'kb:edit', ok: 200,
+    prepare: async (f, c) => ((await kbEditor(f, c)), { path: `/v1/kb/categories/${encodeURIComponent((await f.s.admin.kb.categories.create(`${f.name('p')}/${f.name('c')}`)).path)}/move`, body: { parent: null } }),
+  },
+  {
+    method: 'DELETE', route: '/v1/kb/categories/{path}', access: 'kb:edit', ok: 204,
+    prepare: async (f, c) => ((await kbEditor(f, c)), { path: `/v1/kb/categories/${(await f.s.admin.kb.categories.create(f.name('cat'))).path}` }),
+  },
+  {
+    method: 'PUT', route: '/v1/kb/categories/{path}/rules', access: 'kb:admin', ok: 200,
+    prepare: async (f) => ({ path: `/v1/kb/categories/${(await f.s.admin.kb.categories.create(f.name('cat'))).path}/rules`, body: { rules: [{ role: 'agent', access: 'read' }] } }),
+  },
+  { method: 'GET', route: '/v1/kb/editors', access: 'kb:admin', ok: 200, prepare: async () => ({ path: '/v1/kb/editors' }) },
+  { method: 'PUT', route: '/v1/kb/editors/{user}', access: 'kb:admin', ok: 200, prepare: async (f) => ({ path: `/v1/kb/editors/${await f.user()}` }) },
+  {
+    method: 'DELETE', route: '/v1/kb/editors/{user}', access: 'kb:admin', ok: 204,
+    prepare: async (f) => {
+      const user = await f.user();
+      await f.s.admin.kb.editors.add(user);
+      return { path: `/v1/kb/editors/${user}` };
+    },
+  },
+
   { method: 'GET', route: '/v1/center', access: 'center:read', ok: 200, prepare: async () => ({ path: '/v1/center' }) },
   {
     method: 'POST', route: '/v1/center/plan', access: 'center:read', ok: 200,
@@ -191,6 +438,23 @@ export const matrix: RouteCase[] = [
   },
   { method: 'GET', route: '/v1/center/schema', access: 'public', ok: 200, prepare: async () => ({ path: '/v1/center/schema' }) },
 ];
+
+/** KB writes need the KB editor capability (per user): grant it to a valid non-admin caller that may hold it. */
+async function kbEditor(f: Fixtures, c: Caller): Promise<void> {
+  if (c.role && c.role !== 'admin' && can(c.role, 'kb:edit')) await f.s.admin.kb.editors.add(c.user);
+}
+
+/** A KB article (its id as text), published unless told otherwise; attachments get a file first. */
+async function kbArticle(f: Fixtures, kind: 'knowledge' | 'phrase' | 'attachment' = 'knowledge', published = true): Promise<string> {
+  const kb = f.s.admin.kb;
+  const a = await kb.articles.create({ kind, title: f.name('kb'), body: kind === 'phrase' ? 'Hello {{customer.name}}' : 'text' });
+  if (kind === 'attachment') await kb.articles.upload(a.id, { name: 'f.txt', contentType: 'text/plain', base64: 'aGk=' });
+  if (published) {
+    await kb.articles.setStatus(a.id, 'review');
+    await kb.articles.setStatus(a.id, 'published');
+  }
+  return String(a.id);
+}
 
 /** WebSocket routes: not in the OpenAPI document (the websocket plugin hides them), covered here explicitly. */
 const websocketRoutes: Array<{ route: string; access: Access }> = [{ route: '/v1/stream', access: 'events:read' }];
@@ -313,10 +577,12 @@ test('the matrix covers every route of the OpenAPI document, and nothing else', 
 test('the role table: least privilege as the design describes it', (t) => {
   const perms = (r: Role) => [...rolePermissions[r]].sort();
   const writes = (r: Role) => perms(r).filter((p) => p.endsWith(':write') || p === 'tokens:all');
-  t.deepEqual(perms('agent'), ['catalog:read', 'skills:read'], 'agents read only what their phone needs');
+  t.deepEqual(perms('agent'), ['callbacks:read', 'callbacks:write', 'catalog:read', 'customer-notes:write', 'customers:read', 'kb:edit', 'kb:read', 'skills:read', 'tickets:read', 'tickets:write'],
+    'agents read only what their phone needs, add notes to customers, read the KB (and edit it only when made KB editors)');
+  t.false(can('auditor', 'kb:edit'), 'auditors cannot even be made KB editors');
   t.deepEqual(writes('auditor'), [], 'auditors change nothing');
   t.true(can('auditor', 'audit:read'));
-  t.deepEqual(writes('supervisor'), ['members:write'], 'supervisors staff queues and create nothing');
+  t.deepEqual(writes('supervisor'), ['callbacks:write', 'calls:write', 'customer-notes:write', 'customers:write', 'members:write', 'sla:write', 'tickets:write'], 'supervisors staff queues, manage customers, tickets, callbacks and SLAs and hang up calls, and create nothing else');
   t.false(can('supervisor', 'audit:read'));
   for (const p of ['agents:write', 'queues:write', 'users:write', 'tokens:all', 'center:write', 'audit:read'] as const) {
     t.true(can('admin', p), `admin has ${p}`);

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { ApiError, type Plan } from '@hotline/server/client';
 import { Flags } from '@oclif/core';
 import { CliFailure } from '../base.js';
@@ -6,15 +5,7 @@ import { PlainErrorsCommand } from '../plain-errors.js';
 import { readCenterFile, withLocatedErrors } from '../center-file.js';
 import { renderPlan, unmanagedNote } from '../center-plan.js';
 import { ExitCode } from '../exit-codes.js';
-
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
+import { confirm } from '../confirm.js';
 
 export default class ApplyCommand extends PlainErrorsCommand<typeof ApplyCommand> {
   static override description = `Make the server match a center file, atomically
@@ -36,7 +27,7 @@ Confirmation: when stdin is a terminal and --yes is not given, the plan is shown
   };
 
   async run(): Promise<Plan> {
-    const src = readCenterFile(this.flags.file);
+    const src = await readCenterFile(this.flags.file);
     const client = this.client();
     const prune = this.flags.prune;
     const ask = Boolean(process.stdin.isTTY) && !this.flags.yes && this.flags.file !== '-';

@@ -28,7 +28,7 @@ The YAML has a stable key order, so exporting an unchanged server gives identica
         throw new CliFailure(`cannot write ${this.flags.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, ExitCode.error, 'unwritable_file');
       }
       const count = (k: keyof CenterFile) => (Array.isArray(center[k]) ? (center[k] as unknown[]).length : 0);
-      this.note(`wrote ${this.flags.output}: ${count('users')} users, ${count('skills')} skills, ${count('pauseReasons')} pause reasons, ${count('dispositions')} dispositions, ${count('agents')} agents, ${count('queues')} queues, ${count('trunks')} trunks, ${count('numbers')} numbers`);
+      this.note(`wrote ${this.flags.output}: ${count('users')} users, ${count('skills')} skills, ${count('pauseReasons')} pause reasons, ${count('dispositions')} dispositions, ${count('agents')} agents, ${count('queues')} queues, ${count('trunks')} trunks, ${count('numbers')} numbers, ${count('customerFields')} customer fields, ${count('calendars')} calendars, ${count('slaPolicies')} SLA policies, ${count('kbCategories')} KB categories, ${count('rules')} rules`);
     } else if (!this.jsonEnabled()) {
       process.stdout.write(yaml);
     }

@@ -23,7 +23,7 @@ Prints one line per change (+ create, ~ update with the fields that change, - de
   };
 
   async run(): Promise<Plan> {
-    const src = readCenterFile(this.flags.file);
+    const src = await readCenterFile(this.flags.file);
     const client = this.client();
     const plan = await withLocatedErrors(src, () => client.center.plan(src.data, this.flags.prune));
     this.log(renderPlan(plan, 'Plan'));

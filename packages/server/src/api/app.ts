@@ -6,16 +6,22 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { errorBody, installErrorHandling } from './errors.js';
+import { installPhoneMasking } from './masking.js';
 import { ErrorSchema, installAuth } from './route.js';
 import { registerAgentRoutes, registerQueueRoutes } from './routes/acd.js';
+import { registerCallbackRoutes } from './routes/callbacks.js';
 import { registerCallRoutes } from './routes/calls.js';
 import { registerCatalogRoutes } from './routes/catalogs.js';
+import { registerCustomerRoutes } from './routes/customers.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerKbRoutes } from './routes/kb.js';
 import { registerRegistrationRoutes } from './routes/registrations.js';
 import { registerNumberRoutes, registerTrunkRoutes } from './routes/routing.js';
 import { registerSecurityRoutes } from './routes/security.js';
 import { registerSecurityBanRoutes } from './routes/security-bans.js';
 import { registerStatusRoutes } from './routes/status.js';
+import { registerRuleRoutes } from './routes/rules.js';
+import { registerTicketRoutes } from './routes/tickets.js';
 import type { Services } from './services.js';
 
 export type RouteRegistrar = (app: FastifyInstance, s: Services) => void;
@@ -68,9 +74,15 @@ export async function buildApi(services: Services, logger: Logger, extra: RouteR
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installErrorHandling(app);
   installAuth(app, services);
+  installPhoneMasking(app, services);
   for (const register of [
     registerStatusRoutes, registerSecurityRoutes, registerAgentRoutes, registerQueueRoutes, registerCatalogRoutes, registerEventRoutes, registerRegistrationRoutes,
     registerTrunkRoutes, registerNumberRoutes, registerSecurityBanRoutes, registerCallRoutes,
+    registerCustomerRoutes,
+    registerKbRoutes,
+    registerTicketRoutes,
+    registerRuleRoutes,
+    registerCallbackRoutes,
     ...extra,
   ]) {
     register(app, services);

@@ -6,7 +6,7 @@ import type { WriteContext } from '../db/writer.js';
 import { InvalidInput } from '../errors.js';
 import { recordChange, type Actor, type Store } from '../events/changes.js';
 import { detailsFromAjv } from '../validation.js';
-import { computePlan, loadCurrent, type CenterServices, type Current } from './plan.js';
+import { categoryPath, computePlan, loadCurrent, sortedRules, type CenterServices, type Current } from './plan.js';
 import { CenterFile, type Plan, type PlannedChange } from './schema.js';
 
 const validateFile = new Ajv({ allErrors: true, strict: false }).compile(CenterFile);
@@ -35,6 +35,10 @@ async function passwordsThatDiffer(s: CenterServices, file: CenterFile, cur: Cur
     }
     if (tr.password !== undefined && !(await s.trunks.outboundPasswordMatches(tr.name, tr.password, em))) out.add(`trunk-outbound/${tr.name}`);
   }
+  for (const r of file.rules ?? []) {
+    if (r.secret === undefined || !cur.rules.some((c) => c.name === r.name)) continue;
+    if (s.rules.secretOf(await s.rules.row(r.name, em)) !== r.secret) out.add(`rule-secret/${r.name}`);
+  }
   return out;
 }
 
@@ -61,6 +65,11 @@ async function run(s: CenterServices, tx: WriteContext, actor: Actor, file: Cent
       queue: () => s.queues.delete(tx, actor, c.key),
       trunk: () => s.trunks.delete(tx, actor, c.key),
       number: () => s.numbers.delete(tx, actor, c.key),
+      customer_field: () => s.crm.fields.delete(tx, actor, c.key),
+      rule: () => s.rules.delete(tx, actor, c.key),
+      kb_category: () => s.kb.categories.delete(tx, actor, c.key),
+      calendar: () => s.tickets.calendars.delete(tx, actor, c.key),
+      sla_policy: () => s.tickets.policies.delete(tx, actor, c.key),
       member: () => s.queues.removeMember(tx, actor, c.key.split('/')[0]!, c.key.split('/')[1]!),
     };
     return del[c.kind]!();
@@ -115,6 +124,37 @@ async function run(s: CenterServices, tx: WriteContext, actor: Actor, file: Cent
     case 'number': {
       const n = find(file.numbers, (x) => x.number === c.key);
       await (create ? s.numbers.create(tx, actor, n) : s.numbers.update(tx, actor, n.number, defined({ description: n.description, target: n.target })));
+      return;
+    }
+    case 'customer_field': {
+      const f = find(file.customerFields, (x) => x.name === c.key);
+      await (create ? s.crm.fields.create(tx, actor, f) : s.crm.fields.update(tx, actor, f.name, defined({ required: f.required, enumValues: f.enumValues, description: f.description })));
+      return;
+    }
+    case 'calendar': {
+      const k = find(file.calendars, (x) => x.name === c.key);
+      await (create ? s.tickets.calendars.create(tx, actor, k) : s.tickets.calendars.update(tx, actor, k.name, defined({ timeZone: k.timeZone, hours: k.hours, holidays: k.holidays })));
+      return;
+    }
+    case 'sla_policy': {
+      const p = find(file.slaPolicies, (x) => x.name === c.key);
+      const { name, ...patch } = p;
+      await (create ? s.tickets.policies.create(tx, actor, p) : s.tickets.policies.update(tx, actor, name, defined(patch)));
+      return;
+    }
+    case 'kb_category': {
+      const k = find(file.kbCategories, (x) => categoryPath(x.path) === c.key);
+      if (create) await s.kb.categories.create(tx, actor, c.key);
+      if (changed.has('rules') && (!create || k.rules?.length)) await s.kb.categories.setRules(tx, actor, c.key, { rules: k.rules ?? [] });
+      return;
+    }
+    case 'rule': {
+      const r = find(file.rules, (x) => x.name === c.key);
+      const secret = changed.has('secret') ? r.secret : undefined;
+      const { name, ...rest } = r;
+      await (create
+        ? s.rules.create(tx, actor, defined({ ...r, secret }) as typeof r)
+        : s.rules.update(tx, actor, name, defined({ enabled: rest.enabled, trigger: rest.trigger, conditions: rest.conditions, actions: rest.actions, secret })));
       return;
     }
     case 'member': {
@@ -175,5 +215,19 @@ export async function exportCenter(s: CenterServices, em: EntityManager): Promis
       enabled: t.enabled,
     })),
     numbers: cur.numbers.map((n) => ({ number: n.number, description: n.description, target: n.target })),
+    customerFields: cur.customerFields.map((f) => ({
+      name: f.name, type: f.type, required: f.required, ...(f.enumValues ? { enumValues: f.enumValues } : {}), description: f.description,
+    })),
+    calendars: cur.calendars.map((k) => ({ name: k.name, timeZone: k.timeZone, hours: k.hours, holidays: k.holidays })),
+    slaPolicies: cur.slaPolicies.map((p) => ({
+      name: p.name,
+      calendar: p.calendar,
+      firstResponseMinutes: p.firstResponseMinutes,
+      nextResponseMinutes: p.nextResponseMinutes,
+      resolutionMinutes: p.resolutionMinutes,
+      priorities: p.priorities,
+    })),
+    kbCategories: cur.kbCategories.map((k) => ({ path: k.path, rules: sortedRules(k.rules) })),
+    rules: cur.rules.map((r) => ({ name: r.name, enabled: r.enabled, trigger: r.trigger, conditions: r.conditions, actions: r.actions })),
   };
 }

@@ -6,11 +6,20 @@ import { normalizeSettings } from '../acd/queues.js';
 import type { Agent, Disposition, PauseReason, Queue, Skill } from '../acd/schemas.js';
 import type { Queues } from '../acd/queues.js';
 import { InvalidInput, type ErrorDetail } from '../errors.js';
+import type { Crm } from '../crm/crm.js';
+import type { CustomField } from '../crm/schemas.js';
+import type { Kb } from '../kb/kb.js';
+import type { Category } from '../kb/schemas.js';
 import type { Numbers } from '../routing/numbers.js';
 import type { DialNumber, Trunk } from '../routing/schemas.js';
 import { normalizeCallerId, type Trunks } from '../routing/trunks.js';
-import type { User } from '../security/schemas.js';
+import { ROLES, type User } from '../security/schemas.js';
 import type { Users } from '../security/users.js';
+import type { TicketDesk } from '../tickets/desk.js';
+import type { Calendar, SlaPolicy } from '../tickets/schemas.js';
+import { validateRule, type Rules } from '../workflow/rules.js';
+import type { Condition } from '../workflow/conditions.js';
+import type { Rule } from '../workflow/schemas.js';
 import type { CenterFile, FieldChange, Plan, PlannedChange } from './schema.js';
 
 export interface CenterServices {
@@ -22,6 +31,14 @@ export interface CenterServices {
   queues: Queues;
   trunks: Trunks;
   numbers: Numbers;
+  /** Custom field definitions of customers (crm/fields.ts). */
+  crm: Crm;
+  /** Business calendars and SLA policies (tickets/calendars.ts). */
+  tickets: TicketDesk;
+  /** Knowledge-base categories and their rules (kb/categories.ts). */
+  kb: Kb;
+  /** Workflow rules (workflow/rules.ts). */
+  rules: Rules;
 }
 
 export interface Current {
@@ -33,6 +50,11 @@ export interface Current {
   queues: Queue[];
   trunks: Trunk[];
   numbers: DialNumber[];
+  customerFields: CustomField[];
+  calendars: Calendar[];
+  slaPolicies: SlaPolicy[];
+  kbCategories: Category[];
+  rules: Rule[];
 }
 
 export async function loadCurrent(s: CenterServices, em: EntityManager): Promise<Current> {
@@ -45,7 +67,22 @@ export async function loadCurrent(s: CenterServices, em: EntityManager): Promise
     queues: await s.queues.list(em),
     trunks: await s.trunks.list(em),
     numbers: await s.numbers.list(em),
+    customerFields: await s.crm.fields.list(em),
+    calendars: await s.tickets.calendars.list(em),
+    slaPolicies: await s.tickets.policies.list(em),
+    kbCategories: await s.kb.categories.all(em),
+    rules: await s.rules.list(em),
   };
+}
+
+/** A category path as stored: names trimmed, empty names dropped. */
+export function categoryPath(path: string): string {
+  return path.split('/').map((p) => p.trim()).filter((p) => p !== '').join('/');
+}
+
+/** Category rules in a stable order (by role), to compare and export. */
+export function sortedRules<R extends { role: string }>(rules: R[]): R[] {
+  return [...rules].sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
 }
 
 /** Field changes for the fields the file manages (`to !== undefined`). */
@@ -109,6 +146,45 @@ function checkRefs(file: CenterFile, cur: Current, prune: boolean, problems: Err
   const users = existing<{ name: string }>(file.users, cur.users, prune, (x) => x.name);
   const agents = existing<{ extension: string }>(file.agents, cur.agents, prune, (x) => x.extension);
   const queues = existing<{ name: string }>(file.queues, cur.queues, prune, (x) => x.name);
+  file.customerFields?.forEach((f, i) => {
+    const c = cur.customerFields.find((x) => x.name === f.name);
+    const type = c?.type ?? f.type;
+    if (c && c.type !== f.type) problems.push({ path: `/customerFields/${i}/type`, message: `cannot change from ${c.type} (delete the field and create it again)` });
+    else if (type === 'enum' && !c && !f.enumValues) problems.push({ path: `/customerFields/${i}/enumValues`, message: 'required for type enum' });
+    else if (type !== 'enum' && f.enumValues) problems.push({ path: `/customerFields/${i}/enumValues`, message: `not allowed for type ${type}` });
+  });
+  file.rules?.forEach((r, i) => {
+    for (const p of validateRule({ trigger: r.trigger, conditions: (r.conditions ?? []) as Condition[], actions: r.actions })) {
+      problems.push({ path: `/rules/${i}${p.path}`, message: p.message });
+    }
+  });
+  const categories = existing<{ path: string }>(file.kbCategories?.map((c) => ({ path: categoryPath(c.path) })), cur.kbCategories, prune, (x) => x.path);
+  const earlier = new Set<string>();
+  file.kbCategories?.forEach((c, i) => {
+    const path = categoryPath(c.path);
+    const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : null;
+    if (parent !== null && !earlier.has(parent) && !(categories.has(parent) && cur.kbCategories.some((x) => x.path === parent))) {
+      problems.push({ path: `/kbCategories/${i}/path`, message: `parent ${JSON.stringify(parent)} must exist or come earlier in the file` });
+    }
+    earlier.add(path);
+    const roles = new Set<string>();
+    c.rules?.forEach((r, j) => {
+      if (!(ROLES as readonly string[]).includes(r.role)) problems.push({ path: `/kbCategories/${i}/rules/${j}/role`, message: `must be one of ${ROLES.join(', ')}` });
+      else if (roles.has(r.role)) problems.push({ path: `/kbCategories/${i}/rules/${j}/role`, message: 'listed twice' });
+      roles.add(r.role);
+    });
+  });
+  const calendars = existing<{ name: string }>(file.calendars, cur.calendars, prune, (x) => x.name);
+  file.slaPolicies?.forEach((p, i) => {
+    if (!calendars.has(p.calendar)) problems.push({ path: `/slaPolicies/${i}/calendar`, message: `unknown calendar ${JSON.stringify(p.calendar)}` });
+  });
+  // A pruned calendar must not be left in use by a policy the file keeps without listing it.
+  const policies = existing<{ name: string }>(file.slaPolicies, cur.slaPolicies, prune, (x) => x.name);
+  for (const p of cur.slaPolicies) {
+    if (policies.has(p.name) && !file.slaPolicies?.some((x) => x.name === p.name) && !calendars.has(p.calendar)) {
+      problems.push({ path: '/calendars', message: `calendar ${JSON.stringify(p.calendar)} is used by SLA policy ${JSON.stringify(p.name)}` });
+    }
+  }
   file.numbers?.forEach((n, i) => {
     const [type, key] = [n.target.slice(0, n.target.indexOf(':')), n.target.slice(n.target.indexOf(':') + 1)];
     const known = type === 'agent' ? agents.has(key) : type === 'queue' ? queues.has(key) : true;
@@ -155,9 +231,11 @@ function diffTrunks(b: Builder, file: CenterFile, cur: Current, prune: boolean, 
 
 /**
  * The changes that would make the server match the file, in the order apply runs them: creates and
- * updates from the bottom of the dependency order up (users, skills, ..., queues, members), then
+ * updates from the bottom of the dependency order up (users, skills, ..., queues, members, numbers,
+ * customer fields, calendars, SLA policies, KB categories, rules), then
  * deletes top down. `passwordDiffers` holds the agents (extension) and trunks (`trunk-inbound/<name>`,
- * `trunk-outbound/<name>`) whose listed password is not the current one.
+ * `trunk-outbound/<name>`) and rules (`rule-secret/<name>`) whose listed password or webhook key is not
+ * the current one.
  */
 export function computePlan(file: CenterFile, cur: Current, prune: boolean, passwordDiffers: Set<string>): Plan {
   const b: Builder = { changes: [], deletes: [], unmanaged: [], problems: [] };
@@ -207,6 +285,49 @@ export function computePlan(file: CenterFile, cur: Current, prune: boolean, pass
   diffSection(b, {
     kind: 'number', path: 'numbers', desired: file.numbers, current: cur.numbers, keyD: (d) => d.number, keyC: (c) => c.number,
     pairs: (d, c) => [['description', c?.description, d.description], ['target', c?.target, d.target]],
+  }, prune);
+  diffSection(b, {
+    kind: 'customer_field', path: 'customerFields', desired: file.customerFields, current: cur.customerFields, keyD: (d) => d.name, keyC: (c) => c.name,
+    pairs: (d, c) => [
+      ['type', c?.type, d.type],
+      ['required', c?.required, d.required ?? (c ? undefined : false)],
+      ['enumValues', c?.enumValues, d.enumValues && [...new Set(d.enumValues)]],
+      ['description', c?.description, d.description],
+    ],
+  }, prune);
+  // Calendars before the SLA policies counting on them (deletes run the other way round).
+  diffSection(b, {
+    kind: 'calendar', path: 'calendars', desired: file.calendars, current: cur.calendars, keyD: (d) => d.name, keyC: (c) => c.name,
+    pairs: (d, c) => [
+      ['timeZone', c?.timeZone, d.timeZone],
+      ['hours', c?.hours, d.hours],
+      ['holidays', c?.holidays, d.holidays ? [...new Set(d.holidays)].sort() : c ? undefined : []],
+    ],
+  }, prune);
+  diffSection(b, {
+    kind: 'sla_policy', path: 'slaPolicies', desired: file.slaPolicies, current: cur.slaPolicies, keyD: (d) => d.name, keyC: (c) => c.name,
+    pairs: (d, c) => [
+      ['calendar', c?.calendar, d.calendar],
+      ['firstResponseMinutes', c?.firstResponseMinutes, d.firstResponseMinutes],
+      ['nextResponseMinutes', c?.nextResponseMinutes, d.nextResponseMinutes === undefined && !c ? null : d.nextResponseMinutes],
+      ['resolutionMinutes', c?.resolutionMinutes, d.resolutionMinutes],
+      ['priorities', c?.priorities, [...new Set(d.priorities)]],
+    ],
+  }, prune);
+  diffSection(b, {
+    kind: 'kb_category', path: 'kbCategories', desired: file.kbCategories, current: cur.kbCategories, keyD: (d) => categoryPath(d.path), keyC: (c) => c.path,
+    pairs: (d, c) => [['rules', c && sortedRules(c.rules), d.rules ? sortedRules(d.rules) : c ? undefined : []]],
+  }, prune);
+  diffSection(b, {
+    kind: 'rule', path: 'rules', desired: file.rules, current: cur.rules, keyD: (d) => d.name, keyC: (c) => c.name,
+    pairs: (d, c) => [
+      ['enabled', c?.enabled, d.enabled ?? (c ? undefined : true)],
+      ['trigger', c?.trigger, d.trigger.trim()],
+      ['conditions', c?.conditions, d.conditions ?? (c ? undefined : [])],
+      ['actions', c?.actions, d.actions],
+      // Never the key itself: only that it will be set.
+      ['secret', c ? '(unchanged)' : undefined, d.secret !== undefined && (!c || passwordDiffers.has(`rule-secret/${d.name}`)) ? '(set)' : undefined],
+    ],
   }, prune);
   if (b.problems.length) {
     throw new InvalidInput(`the center file has ${b.problems.length} problem${b.problems.length > 1 ? 's' : ''}`, b.problems);

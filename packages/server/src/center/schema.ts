@@ -3,7 +3,11 @@ import {
   DispositionInput, Extension, Label, Name, PauseReasonInput, QueueSettings, SkillInput, SkillMap, Strategy, Strict,
 } from '../acd/schemas.js';
 import { CallerIdRules, Cidr, NumberTarget, PhoneNumber, TrunkInput, TrunkTransport } from '../routing/schemas.js';
+import { CustomFieldInput } from '../crm/schemas.js';
+import { CategoryInput, CategoryRules } from '../kb/schemas.js';
 import { Role } from '../security/schemas.js';
+import { CalendarInput, SlaPolicyInput } from '../tickets/schemas.js';
+import { RuleInput } from '../workflow/schemas.js';
 
 /**
  * The center file (`hotline apply -f center.yaml`): the whole configuration of a contact center as
@@ -11,6 +15,7 @@ import { Role } from '../security/schemas.js';
  * optional field keeps the server's value (defaults on create), except `settings` (a queue's settings
  * are complete: omitted keys take defaults) and the lists `skills` and `members` (when present they
  * are the whole list). `hotline export` writes every field, so its output applies back unchanged.
+ * Configuration only: customers, tickets and KB articles are data and never part of the file.
  */
 export const CenterUser = Strict({
   name: Name,
@@ -60,6 +65,16 @@ export const CenterNumber = Strict({
   target: NumberTarget,
 });
 
+export const CenterRule = Strict({
+  ...RuleInput.properties,
+  secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'webhook signing key; stored encrypted, compared after decrypting, never exported' })),
+});
+
+export const CenterKbCategory = Strict({
+  path: CategoryInput.properties.path,
+  rules: Type.Optional(CategoryRules.properties.rules),
+});
+
 export const CenterFile = Strict(
   {
     apiVersion: Type.Literal('hotline/v1'),
@@ -72,6 +87,11 @@ export const CenterFile = Strict(
     queues: Type.Optional(Type.Array(CenterQueue)),
     trunks: Type.Optional(Type.Array(CenterTrunk)),
     numbers: Type.Optional(Type.Array(CenterNumber)),
+    customerFields: Type.Optional(Type.Array(CustomFieldInput, { description: 'custom field definitions of customers (never the customers themselves)' })),
+    calendars: Type.Optional(Type.Array(CalendarInput, { description: 'business calendars (weekly hours in a time zone, minus holidays)' })),
+    slaPolicies: Type.Optional(Type.Array(SlaPolicyInput, { description: 'SLA policies of tickets; each counts on a calendar' })),
+    kbCategories: Type.Optional(Type.Array(CenterKbCategory, { description: 'knowledge-base categories (a parent before its children) and their read/edit rules; never articles' })),
+    rules: Type.Optional(Type.Array(CenterRule, { description: 'workflow rules (trigger, conditions, actions)' })),
   },
   { $id: 'https://hotline.invalid/schemas/center.json', description: 'Hotline center file (hotline plan/apply/export)' },
 );

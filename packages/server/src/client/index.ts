@@ -14,6 +14,11 @@ import type { CenterFile, Plan } from '../center/schema.js';
 import type { HotlineEvent } from '../events/log.js';
 import type { DialNumber, DialNumberInput, DialNumberPatch, Trunk, TrunkInput, TrunkPatch } from '../routing/schemas.js';
 import type { AuditEntry, NewToken, Token, TokenInput, User, UserInput, UserPatch } from '../security/schemas.js';
+import { CallbacksClient } from './callbacks.js';
+import { CustomerFieldsClient, CustomersClient } from './customers.js';
+import { KbClient } from './kb.js';
+import { RulesClient } from './rules.js';
+import { CalendarsClient, SlaPoliciesClient, TicketsClient } from './tickets.js';
 
 export type {
   Agent, AgentInput, AgentPatch, AgentWithSecret, AuditEntry, CenterFile, Disposition, DispositionInput, DispositionPatch, HotlineEvent,
@@ -22,6 +27,11 @@ export type {
 };
 export type { DialNumber, DialNumberInput, DialNumberPatch, Trunk, TrunkInput, TrunkPatch };
 export type { AddressBan };
+export * from './callbacks.js';
+export * from './customers.js';
+export * from './kb.js';
+export * from './rules.js';
+export * from './tickets.js';
 export type { CallInfo };
 
 export interface ErrorDetail {
@@ -170,6 +180,19 @@ export class HotlineClient {
   readonly users: Collection<User, UserInput, UserPatch>;
   readonly trunks: Collection<Trunk, TrunkInput, TrunkPatch>;
   readonly numbers: Collection<DialNumber, DialNumberInput, DialNumberPatch>;
+  /** The CRM: customers, notes, timeline, duplicates, import/export (client/customers.ts). */
+  readonly customers: CustomersClient;
+  readonly customerFields: CustomerFieldsClient;
+  /** The knowledge base: articles, versions, search, suggestions, categories, editors (client/kb.ts). */
+  readonly kb: KbClient;
+  /** Tickets: status, assignment, comments, history, SLA clocks; business calendars; SLA policies (client/tickets.ts). */
+  readonly tickets: TicketsClient;
+  /** Workflow rules: CRUD, enable/disable, dry run (client/rules.ts). */
+  readonly rules: RulesClient;
+  /** Scheduled callbacks: schedule, list, show, cancel (client/callbacks.ts). */
+  readonly callbacks: CallbacksClient;
+  readonly calendars: CalendarsClient;
+  readonly slaPolicies: SlaPoliciesClient;
 
   constructor(opts: ClientOptions) {
     this.url = opts.url.replace(/\/+$/, '');
@@ -183,6 +206,14 @@ export class HotlineClient {
     this.users = new Collection(this, '/v1/users');
     this.trunks = new Collection(this, '/v1/trunks');
     this.numbers = new Collection(this, '/v1/numbers');
+    this.customers = new CustomersClient(this);
+    this.customerFields = new CustomerFieldsClient(this);
+    this.kb = new KbClient(this);
+    this.tickets = new TicketsClient(this);
+    this.rules = new RulesClient(this);
+    this.callbacks = new CallbacksClient(this);
+    this.calendars = new CalendarsClient(this);
+    this.slaPolicies = new SlaPoliciesClient(this);
   }
 
   async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
@@ -237,6 +268,10 @@ export class HotlineClient {
     /** Call records, newest first; `active` keeps the calls not ended. */
     list: (q: { active?: boolean; limit?: number } = {}): Promise<CallInfo[]> => this.request('GET', '/v1/calls', undefined, q),
     get: (id: string): Promise<CallInfo> => this.request('GET', `/v1/calls/${enc(id)}`),
+    /** Hang up a live call (supervisors, admins); returns it ended. 404 unknown call, 409 not live. */
+    hangup: (id: string): Promise<CallInfo> => this.request('POST', `/v1/calls/${enc(id)}/hangup`),
+    /** Click-to-call (supervisors, admins): ring agent `from`, then connect it to `to`; the new call (trying). */
+    originate: (input: { from: string; to: string }): Promise<CallInfo> => this.request('POST', '/v1/calls/originate', input),
   };
 
   security = {

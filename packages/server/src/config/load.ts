@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { parseDocument } from 'yaml';
 import { ConfigInvalid, type ErrorDetail } from '../errors.js';
+import { cidrProblem } from '../net.js';
 import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import { settings, type SettingSpec } from './schema.js';
 
@@ -13,9 +15,34 @@ export interface Config {
   dataDir: string;
   db: { url: string; dialect: DbDialect };
   http: { host: string; port: number; bodyLimit: number };
-  sip: { host: string; port: number; wsPort: number; realm: string };
+  sip: {
+    host: string;
+    port: number;
+    wsPort: number;
+    tlsPort: number;
+    wssPort: number;
+    /** PEM paths of the TLS/WSS listeners; both null when TLS is not configured. */
+    tlsCert: string | null;
+    tlsKey: string | null;
+    realm: string;
+    maxCallsPerAgent: number;
+    egressNetworks: string[];
+    /** DNS servers for trunk host names (`addr`, `addr:port`, `[v6]:port`); empty: the system's. */
+    dnsServers: string[];
+    trunkKeepaliveSeconds: number;
+    trunkRegistration: boolean;
+  };
   log: { level: LogLevel };
   shutdown: { graceMs: number };
+  /**
+   * CRM (crm/): the region national phone numbers are read in (ISO 3166-1 alpha-2, upper case); the queue
+   * priority of each VIP level (index 0-5).
+   */
+  crm: { defaultRegion: string; vipPriority: number[] };
+  /** Privacy (crm/privacy.ts, api/masking.ts): the roles that see phone numbers masked. */
+  privacy: { maskPhonesFor: string[] };
+  /** Retention (crm/retention.ts): days kept per kind, 0 = forever. */
+  retention: { callDays: number; eventDays: number; auditDays: number; ticketDays: number };
 }
 
 export interface LoadOptions {
@@ -27,6 +54,8 @@ export interface LoadOptions {
 }
 
 const LEVELS = new Set<string>(LOG_LEVELS);
+const BOOLEANS = new Set(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']);
+const TRUE = new Set(['true', '1', 'yes', 'on']);
 
 /** Flatten `{http: {port: 1}}` into `{'http.port': '1'}`, reporting unknown keys and non-scalars. */
 function flattenFile(obj: unknown, prefix: string, out: Record<string, string>, problems: ErrorDetail[]): void {
@@ -96,11 +125,66 @@ function check(spec: SettingSpec, raw: string, where: string, problems: ErrorDet
         problems.push({ path: where, message: 'must start with sqlite:, mysql:// or mariadb://' });
       }
       break;
+    case 'cidrs':
+      for (const entry of splitList(raw)) {
+        const problem = cidrProblem(entry);
+        if (problem) bad(`${JSON.stringify(entry)}: ${problem}`);
+      }
+      break;
+    case 'optionalPath':
+      break;
+    case 'boolean':
+      if (!BOOLEANS.has(raw.toLowerCase())) bad('must be true or false (or 1/0, yes/no, on/off)');
+      break;
+    case 'roles':
+      // The roles of security/schemas.ts (config/ sits below security/ and cannot import it).
+      for (const entry of splitList(raw)) if (!ROLES.has(entry)) bad(`${JSON.stringify(entry)}: not a role (${[...ROLES].join(', ')})`);
+      break;
+    case 'servers':
+      for (const entry of splitList(raw)) if (!serverAddress(entry)) bad(`${JSON.stringify(entry)}: not an IP address or address:port`);
+      break;
     case 'path':
     case 'string':
       if (raw.trim() === '') bad('must not be empty');
       break;
   }
+}
+
+/** A DNS server entry: `addr`, `v4addr:port`, `[v6addr]:port`; undefined when malformed. */
+export function serverAddress(entry: string): { address: string; port: number } | undefined {
+  if (isIP(entry)) return { address: entry, port: 53 };
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(entry) ?? /^([^:]+):(\d{1,5})$/.exec(entry);
+  if (!m || !isIP(m[1]!) || Number(m[2]) < 1 || Number(m[2]) > 65535) return undefined;
+  return { address: m[1]!, port: Number(m[2]) };
+}
+
+const ROLES = new Set(['admin', 'supervisor', 'agent', 'auditor']);
+
+/** A comma-separated setting as its entries (blank entries dropped). */
+function splitList(raw: string): string[] {
+  return raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+}
+
+/** VIP levels of customers (crm/schemas.ts: 0-5) and the queue priority scale (acd/schemas.ts: 0-100). */
+const VIP_LEVELS = 6;
+const MAX_QUEUE_PRIORITY = 100;
+
+/** `0:0,1:20,...` -> the priority of each VIP level (index = level), or what is wrong with it. */
+export function parseVipPriority(raw: string): number[] | string {
+  const out: Array<number | undefined> = new Array(VIP_LEVELS).fill(undefined);
+  for (const entry of splitList(raw)) {
+    const m = /^(\d+)\s*:\s*(\d+)$/.exec(entry);
+    if (!m) return `${JSON.stringify(entry)}: not level:priority (e.g. 3:60)`;
+    const level = Number(m[1]);
+    const priority = Number(m[2]);
+    if (level >= VIP_LEVELS) return `${JSON.stringify(entry)}: VIP levels are 0-${VIP_LEVELS - 1}`;
+    if (priority > MAX_QUEUE_PRIORITY) return `${JSON.stringify(entry)}: queue priorities are 0-${MAX_QUEUE_PRIORITY}`;
+    if (out[level] !== undefined) return `VIP level ${level} is given twice`;
+    out[level] = priority;
+  }
+  const missing = out.flatMap((p, level) => (p === undefined ? [level] : []));
+  if (missing.length) return `every VIP level 0-${VIP_LEVELS - 1} needs a priority (missing: ${missing.join(', ')})`;
+  return out as number[];
 }
 
 export function dialectOf(url: string): DbDialect | undefined {
@@ -140,6 +224,17 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     check(spec, raw, where, problems);
     resolved[spec.key] = raw;
   }
+  const tlsCert = resolved['sip.tlsCert']!.trim();
+  const tlsKey = resolved['sip.tlsKey']!.trim();
+  if ((tlsCert === '') !== (tlsKey === '')) {
+    problems.push({ path: tlsCert === '' ? 'sip.tlsCert' : 'sip.tlsKey', message: 'sip.tlsCert and sip.tlsKey are set together (TLS/WSS need both)' });
+  }
+  const region = resolved['crm.defaultRegion']!;
+  if (!/^[A-Z]{2}$/.test(region) || !isSupportedCountry(region as CountryCode)) {
+    problems.push({ path: 'crm.defaultRegion', message: `must be an ISO 3166-1 alpha-2 country code in upper case with a telephone numbering plan, e.g. US, DE, GB (got ${JSON.stringify(region)})` });
+  }
+  const vipPriority = parseVipPriority(resolved['crm.vipPriority']!);
+  if (typeof vipPriority === 'string') problems.push({ path: 'crm.vipPriority', message: `${vipPriority} (got ${JSON.stringify(resolved['crm.vipPriority'])})` });
   if (problems.length > 0) throw new ConfigInvalid(problems);
   const num = (k: string) => Number(resolved[k]);
   const dataDir = resolve(resolved['dataDir']!);
@@ -148,9 +243,28 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     dataDir,
     db: { url, dialect: dialectOf(url)! },
     http: { host: resolved['http.host']!, port: num('http.port'), bodyLimit: num('http.bodyLimit') },
-    sip: { host: resolved['sip.host']!, port: num('sip.port'), wsPort: num('sip.wsPort'), realm: resolved['sip.realm']! },
+    sip: {
+      host: resolved['sip.host']!,
+      port: num('sip.port'),
+      wsPort: num('sip.wsPort'),
+      tlsPort: num('sip.tlsPort'),
+      wssPort: num('sip.wssPort'),
+      tlsCert: tlsCert === '' ? null : resolve(tlsCert),
+      tlsKey: tlsKey === '' ? null : resolve(tlsKey),
+      realm: resolved['sip.realm']!,
+      maxCallsPerAgent: num('sip.maxCallsPerAgent'),
+      egressNetworks: splitList(resolved['sip.egressNetworks']!),
+      dnsServers: splitList(resolved['sip.dnsServers']!),
+      trunkKeepaliveSeconds: num('sip.trunkKeepaliveSeconds'),
+      trunkRegistration: TRUE.has(resolved['sip.trunkRegistration']!.toLowerCase()),
+    },
     log: { level: resolved['log.level'] as LogLevel },
     shutdown: { graceMs: num('shutdown.graceMs') },
+    crm: { defaultRegion: region, vipPriority: vipPriority as number[] },
+    privacy: { maskPhonesFor: splitList(resolved['privacy.maskPhonesFor']!) },
+    retention: {
+      callDays: num('retention.callDays'), eventDays: num('retention.eventDays'), auditDays: num('retention.auditDays'), ticketDays: num('retention.ticketDays'),
+    },
   };
 }
 

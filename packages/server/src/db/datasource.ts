@@ -10,12 +10,26 @@ import { Calls1764000000003 as MysqlCalls } from './migrations/mysql/0003-calls.
 import { Calls1764000000003 as SqliteCalls } from './migrations/sqlite/0003-calls.js';
 import { CallTrunk1764000000004 as MysqlCallTrunk } from './migrations/mysql/0004-call-trunk.js';
 import { CallTrunk1764000000004 as SqliteCallTrunk } from './migrations/sqlite/0004-call-trunk.js';
+import { Crm1764000000006 as MysqlCrm } from './migrations/mysql/0006-crm.js';
+import { Crm1764000000006 as SqliteCrm } from './migrations/sqlite/0006-crm.js';
+import { Kb1764000000007 as MysqlKb } from './migrations/mysql/0007-kb.js';
+import { Kb1764000000007 as SqliteKb } from './migrations/sqlite/0007-kb.js';
+import { Tickets1764000000008 as MysqlTickets } from './migrations/mysql/0008-tickets.js';
+import { Tickets1764000000008 as SqliteTickets } from './migrations/sqlite/0008-tickets.js';
+import { Rules1764000000009 as MysqlRules } from './migrations/mysql/0009-rules.js';
+import { Rules1764000000009 as SqliteRules } from './migrations/sqlite/0009-rules.js';
+import { TicketAttachments1764000000011 as MysqlTicketAttachments } from './migrations/mysql/0011-ticket-attachments.js';
+import { TicketAttachments1764000000011 as SqliteTicketAttachments } from './migrations/sqlite/0011-ticket-attachments.js';
+import { Callbacks1764000000012 as MysqlCallbacks } from './migrations/mysql/0012-callbacks.js';
+import { Callbacks1764000000012 as SqliteCallbacks } from './migrations/sqlite/0012-callbacks.js';
+import { CallNumbers1764000000013 as MysqlCallNumbers } from './migrations/mysql/0013-call-numbers.js';
+import { CallNumbers1764000000013 as SqliteCallNumbers } from './migrations/sqlite/0013-call-numbers.js';
 import { Initial1764000000001 as SqliteInitial } from './migrations/sqlite/0001-initial.js';
 import { TrunksNumbers1764000000002 as SqliteTrunksNumbers } from './migrations/sqlite/0002-trunks-numbers.js';
 
 export const migrationsFor: Record<DbDialect, Array<new () => unknown>> = {
-  sqlite: [SqliteInitial, SqliteTrunksNumbers, SqliteCalls, SqliteCallTrunk],
-  mysql: [MysqlInitial, MysqlTrunksNumbers, MysqlCalls, MysqlCallTrunk],
+  sqlite: [SqliteInitial, SqliteTrunksNumbers, SqliteCalls, SqliteCallTrunk, SqliteCrm, SqliteKb, SqliteTickets, SqliteRules, SqliteTicketAttachments, SqliteCallbacks, SqliteCallNumbers],
+  mysql: [MysqlInitial, MysqlTrunksNumbers, MysqlCalls, MysqlCallTrunk, MysqlCrm, MysqlKb, MysqlTickets, MysqlRules, MysqlTicketAttachments, MysqlCallbacks, MysqlCallNumbers],
 };
 
 export function dataSourceOptions(url: string, dialect: DbDialect, readOnly = false): DataSourceOptions {

@@ -1,3 +1,4 @@
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { AuditRow } from '../db/entities/index.js';
 import type { WriteContext } from '../db/writer.js';
 import type { EventLog, NewEvent } from './log.js';
@@ -30,7 +31,22 @@ export interface Change {
  * source) and one event. Callers pass DTOs, never rows, so secrets cannot reach either.
  */
 export async function recordChange(events: EventLog, tx: WriteContext, actor: Actor, c: Change): Promise<void> {
-  await tx.em.save(AuditRow, tx.em.create(AuditRow, {
+  await tx.em.save(AuditRow, tx.em.create(AuditRow, auditValues(actor, c)));
+  await events.append(tx, changeEvent(actor, c));
+}
+
+/**
+ * recordChange for many changes made in one write (an import): the same audit rows and events, in
+ * the given order, written with two multi-row INSERTs instead of two statements per change.
+ */
+export async function recordChanges(events: EventLog, tx: WriteContext, actor: Actor, changes: Change[]): Promise<void> {
+  if (changes.length === 0) return;
+  await tx.em.insert(AuditRow, changes.map((c) => tx.em.create(AuditRow, auditValues(actor, c))) as Array<QueryDeepPartialEntity<AuditRow>>);
+  await events.appendMany(tx, changes.map((c) => changeEvent(actor, c)));
+}
+
+function auditValues(actor: Actor, c: Change): Partial<AuditRow> {
+  return {
     at: new Date(),
     actorUserId: actor.userId,
     actorName: actor.name,
@@ -40,8 +56,11 @@ export async function recordChange(events: EventLog, tx: WriteContext, actor: Ac
     subjectId: c.subjectId,
     before: c.before ?? null,
     after: c.after ?? null,
-  }));
-  const e: NewEvent = {
+  };
+}
+
+function changeEvent(actor: Actor, c: Change): NewEvent {
+  return {
     type: c.type,
     subjectType: c.subjectType,
     subjectId: c.subjectId,
@@ -49,7 +68,6 @@ export async function recordChange(events: EventLog, tx: WriteContext, actor: Ac
     queueId: c.queueId ?? null,
     payload: { by: actor.name, ...(c.before !== undefined ? { before: c.before } : {}), ...(c.after !== undefined ? { after: c.after } : {}) },
   };
-  await events.append(tx, e);
 }
 
 /** What every domain service needs: reads, serialized writes, and the event log. */

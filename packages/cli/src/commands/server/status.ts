@@ -9,7 +9,7 @@ function duration(seconds: number): string {
   return [d && `${d}d`, (d || h) && `${h}h`, (d || h || m) && `${m}m`, `${s}s`].filter(Boolean).join(' ');
 }
 
-const LISTENER_LABELS: Record<string, string> = { http: 'HTTP API', sipUdp: 'SIP UDP', sipTcp: 'SIP TCP', sipWs: 'SIP WS' };
+const LISTENER_LABELS: Record<string, string> = { http: 'HTTP API', sipUdp: 'SIP UDP', sipTcp: 'SIP TCP', sipWs: 'SIP WS', sipTls: 'SIP TLS', sipWss: 'SIP WSS' };
 
 export default class ServerStatusCommand extends PlainErrorsCommand<typeof ServerStatusCommand> {
   static override description = 'Show the server\'s version, uptime, database and listeners (GET /v1/status)';

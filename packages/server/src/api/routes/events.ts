@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { matchesTypes, type HotlineEvent } from '../../events/log.js';
+import { maskLogEntry, masksPhonesFor } from '../masking.js';
 import { addRoute } from '../route.js';
 import type { Services } from '../services.js';
 
@@ -28,15 +29,16 @@ const PAGE = 500;
  * Replay from a cursor, then continue live, with no gap and no duplicate: subscribe first (buffering),
  * page through history, then drain the buffer skipping what replay already sent. Cursors commit in
  * order (db/writer.ts), so every event is either in history when read or arrives on the bus later.
+ * `mask`: the caller's role reads phone numbers masked (setting privacy.maskPhonesFor, api/masking.ts).
  */
-async function stream(s: Services, socket: WebSocket, after: number | undefined, types: string[] | undefined): Promise<void> {
+async function stream(s: Services, socket: WebSocket, after: number | undefined, types: string[] | undefined, mask: boolean): Promise<void> {
   let last = after ?? (await s.store.events.lastCursor());
   let live = false;
   const pending: HotlineEvent[] = [];
   const send = (e: HotlineEvent) => {
     if (e.cursor <= last || socket.readyState !== socket.OPEN) return;
     last = e.cursor;
-    socket.send(JSON.stringify({ kind: 'event', event: e }));
+    socket.send(JSON.stringify({ kind: 'event', event: mask ? maskLogEntry(e) : e }));
     if (socket.bufferedAmount > MAX_BUFFERED) socket.close(1008, `consumer too slow; reconnect with after=${last}`);
   };
   const unsubscribe = s.store.events.subscribe((e) => {
@@ -86,7 +88,8 @@ export function registerEventRoutes(app: FastifyInstance, s: Services): void {
       const q = req.query as { after?: number; type?: string };
       const ping = setInterval(() => socket.ping(), 25_000);
       socket.on('close', () => clearInterval(ping));
-      stream(s, socket, q.after, parseTypes(q.type)).catch((err: Error) => {
+      // The GET /v1/events masking (api/masking.ts preSerialization) does not see WebSocket frames.
+      stream(s, socket, q.after, parseTypes(q.type), masksPhonesFor(s, req.principal?.user.role)).catch((err: Error) => {
         req.log.warn({ err: err.message }, 'event stream failed');
         socket.close(1011, 'stream failed');
       });

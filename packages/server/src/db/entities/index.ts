@@ -1,6 +1,15 @@
 import 'reflect-metadata';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { boolInt, jsonText } from '../columns.js';
+import { callbackEntities } from './callbacks.js';
+import { kbEntities } from './kb.js';
+import { ruleEntities } from './rules.js';
+import { ticketEntities } from './tickets.js';
+
+export * from './callbacks.js';
+export * from './kb.js';
+export * from './rules.js';
+export * from './tickets.js';
 
 /*
  * Every column has an explicit type so that the schema does not depend on decorator metadata and is
@@ -186,7 +195,10 @@ export class EventRow {
 @Entity({ name: 'calls' })
 export class CallRow {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  /** Indexed (migration 0013): calls are matched by a customer's number forms (crm/phone.ts#callNumberForms). */
+  @Index('ix_calls_from_ext')
   @Column({ type: 'varchar', length: 32, name: 'from_ext' }) fromExt!: string;
+  @Index('ix_calls_to_ext')
   @Column({ type: 'varchar', length: 32, name: 'to_ext' }) toExt!: string;
   @Column({ type: 'varchar', length: 16 }) direction!: string;
   @Column({ type: 'varchar', length: 16 }) state!: string;
@@ -217,6 +229,79 @@ export class CallLegRow {
   @Column({ type: 'int' }) position!: number;
 }
 
+/** A customer of the CRM (crm/). Phones and emails live in their own tables, indexed for lookup. */
+@Entity({ name: 'customers' })
+export class CustomerRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Column({ type: 'varchar', length: 200 }) name!: string;
+  @Column({ type: 'varchar', length: 200, default: '' }) company!: string;
+  /** name and company folded (lower case, no accents or punctuation) for duplicate detection. */
+  @Index('ix_customers_name_key')
+  @Column({ type: 'varchar', length: 200, name: 'name_key' }) nameKey!: string;
+  @Index('ix_customers_company_key')
+  @Column({ type: 'varchar', length: 200, name: 'company_key' }) companyKey!: string;
+  /** BCP 47 language tag, canonical form (`en-US`). */
+  @Column({ type: 'varchar', length: 35, nullable: true }) language!: string | null;
+  @Column({ type: 'text', transformer: jsonText }) tags!: string[];
+  @Column({ type: 'int', name: 'vip_level', default: 0 }) vipLevel!: number;
+  /** Extension of the agent this customer prefers (not a foreign key: agents may go). */
+  @Column({ type: 'varchar', length: 32, name: 'preferred_agent', nullable: true }) preferredAgent!: string | null;
+  /** Values of the admin-defined custom fields (customer_fields), a JSON object. */
+  @Column({ type: 'text', transformer: jsonText }) custom!: Record<string, unknown>;
+  @Column({ type: 'datetime', precision: 3, name: 'created_at' }) createdAt!: Date;
+  @Column({ type: 'datetime', precision: 3, name: 'updated_at' }) updatedAt!: Date;
+}
+
+/** A phone number of a customer, E.164 (`+14155550100`), with its extension apart. */
+@Entity({ name: 'customer_phones' })
+export class CustomerPhoneRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('ix_customer_phones_customer')
+  @Column({ type: 'int', name: 'customer_id' }) customerId!: number;
+  @Index('ix_customer_phones_number')
+  @Column({ type: 'varchar', length: 16 }) number!: string;
+  @Column({ type: 'varchar', length: 16, nullable: true }) ext!: string | null;
+  @Column({ type: 'varchar', length: 32, nullable: true }) label!: string | null;
+  @Column({ type: 'int' }) position!: number;
+}
+
+/** An email address of a customer; `email_lower` is what lookups and duplicate checks compare. */
+@Entity({ name: 'customer_emails' })
+export class CustomerEmailRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('ix_customer_emails_customer')
+  @Column({ type: 'int', name: 'customer_id' }) customerId!: number;
+  @Column({ type: 'varchar', length: 254 }) email!: string;
+  @Index('ix_customer_emails_lower')
+  @Column({ type: 'varchar', length: 254, name: 'email_lower' }) emailLower!: string;
+  @Column({ type: 'int' }) position!: number;
+}
+
+@Entity({ name: 'customer_notes' })
+export class CustomerNoteRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('ix_customer_notes_customer')
+  @Column({ type: 'int', name: 'customer_id' }) customerId!: number;
+  /** User name of the author. */
+  @Column({ type: 'varchar', length: 64 }) author!: string;
+  @Column({ type: 'text' }) text!: string;
+  @Column({ type: 'datetime', precision: 3, name: 'created_at' }) createdAt!: Date;
+}
+
+/** The admin-defined schema of customers' custom fields. */
+@Entity({ name: 'customer_fields' })
+export class CustomerFieldRow {
+  @PrimaryGeneratedColumn({ type: 'int' }) id!: number;
+  @Index('uq_customer_fields_name', { unique: true })
+  @Column({ type: 'varchar', length: 40 }) name!: string;
+  /** string | number | boolean | date | enum */
+  @Column({ type: 'varchar', length: 16 }) type!: string;
+  @Column({ type: 'int', default: 0, transformer: boolInt }) required!: boolean;
+  @Column({ type: 'text', name: 'enum_values', nullable: true, transformer: jsonText }) enumValues!: string[] | null;
+  @Column({ type: 'varchar', length: 255, default: '' }) description!: string;
+  @Column({ type: 'datetime', precision: 3, name: 'created_at' }) createdAt!: Date;
+}
+
 export const entities = [
   RoleRow,
   UserRow,
@@ -234,4 +319,13 @@ export const entities = [
   EventRow,
   CallRow,
   CallLegRow,
+  CustomerRow,
+  CustomerPhoneRow,
+  CustomerEmailRow,
+  CustomerNoteRow,
+  CustomerFieldRow,
+  ...kbEntities,
+  ...ticketEntities,
+  ...ruleEntities,
+  ...callbackEntities,
 ];
