@@ -94,6 +94,7 @@ eachDialect('privacy: export holds everything about a person; erase leaves nothi
   t.is(data.tickets.length, 1);
   t.is(data.tickets[0]!.comments.length, 1);
   t.true(data.tickets[0]!.history.length >= 3);
+  t.deepEqual((data.tickets[0]!.attachments as Array<{ name: string }>).map((a) => a.name).sort(), [`${NAME} passport.txt`, 'price list.txt']);
   t.deepEqual(data.calls.map((c) => (c.call as { id: string }).id), ['c-privacy-1']);
   t.is(data.calls[0]!.legs.length, 1);
   t.deepEqual((data.audit as Array<{ action: string }>).map((a) => a.action), ['customer.created', 'customer.updated', 'note.created']);

@@ -47,7 +47,8 @@ export const ERASED = '[erased]';
 export interface PersonalData {
   customer: Customer;
   notes: unknown[];
-  tickets: Array<{ ticket: unknown; comments: unknown[]; history: unknown[] }>;
+  /** Attachments are listed by name, type, size and hash; the files are downloaded through the ticket. */
+  tickets: Array<{ ticket: unknown; comments: unknown[]; history: unknown[]; attachments: unknown[] }>;
   calls: Array<{ call: unknown; legs: unknown[] }>;
   audit: unknown[];
   events: unknown[];
@@ -94,6 +95,7 @@ export class Privacy {
     const ticketIds = tickets.map((x) => x.id);
     const comments = ticketIds.length ? await em.find(TicketCommentRow, { where: { ticketId: In(ticketIds) }, order: { id: 'ASC' } }) : [];
     const history = ticketIds.length ? await em.find(TicketHistoryRow, { where: { ticketId: In(ticketIds) }, order: { id: 'ASC' } }) : [];
+    const attachments = ticketIds.length ? await em.find(TicketAttachmentRow, { where: { ticketId: In(ticketIds) }, order: { id: 'ASC' } }) : [];
     const calls = await this.calls(em, customer.phones.map((p) => p.number));
     const legs = calls.length ? await em.find(CallLegRow, { where: { callId: In(calls.map((c) => c.id)) }, order: { position: 'ASC' } }) : [];
     const audit = await em.find(AuditRow, { where: { subjectType: 'customer', subjectId: String(cid) }, order: { id: 'ASC' } });
@@ -103,6 +105,7 @@ export class Privacy {
       notes,
       tickets: tickets.map((ticket) => ({
         ticket, comments: comments.filter((c) => c.ticketId === ticket.id), history: history.filter((h) => h.ticketId === ticket.id),
+        attachments: attachments.filter((a) => a.ticketId === ticket.id),
       })),
       calls: calls.map((call) => ({ call, legs: legs.filter((l) => l.callId === call.id) })),
       audit: audit.map((a) => ({ ...a, id: String(a.id) })),

@@ -80,7 +80,7 @@ export function registerCustomerRoutes(app: FastifyInstance, s: Services): void 
     response: Type.Object({
       customer: S.Customer,
       notes: Type.Array(Type.Unknown()),
-      tickets: Type.Array(Type.Object({ ticket: Type.Unknown(), comments: Type.Array(Type.Unknown()), history: Type.Array(Type.Unknown()) })),
+      tickets: Type.Array(Type.Object({ ticket: Type.Unknown(), comments: Type.Array(Type.Unknown()), history: Type.Array(Type.Unknown()), attachments: Type.Array(Type.Unknown()) })),
       calls: Type.Array(Type.Object({ call: Type.Unknown(), legs: Type.Array(Type.Unknown()) })),
       audit: Type.Array(Type.Unknown()),
       events: Type.Array(Type.Unknown()),
