@@ -55,8 +55,10 @@ export function childEnv(env = {}) {
   return { ...base, ...env };
 }
 
+/** BENCH_NODE_ARGS (space-separated) go to node before the CLI, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server. */
 export function spawnCli(args, env = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
