@@ -119,7 +119,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       // hosts such as 192.0.2.10 that must never be sent to), and DNS only at a local port where nothing
       // answers, so a trunk host name never becomes a query leaving the machine. Tests enable what they test.
       overrides: {
-        dataDir, 'db.url': db.url, 'http.port': 0, 'sip.port': 0, 'sip.wsPort': 0, 'sip.tlsPort': 0, 'sip.wssPort': 0, 'log.level': 'silent',
+        dataDir, 'db.url': db.url, 'http.port': 0, 'sip.port': 0, 'sip.wsPort': 0, 'sip.tlsPort': 0, 'sip.wssPort': 0, 'log.level': process.env['HOTLINE_TEST_LOG'] || 'silent',
         'sip.trunkKeepaliveSeconds': 0, 'sip.trunkRegistration': 'false', 'sip.dnsServers': '127.0.0.1:9', ...opts.overrides,
       },
     });

@@ -32,6 +32,8 @@ export interface CrudRoutes {
   written?: TSchema;
   read: Permission;
   write: Permission;
+  /** What a write route should add to its summary, in parentheses: `running SLA clocks keep their due times`. */
+  notes?: { create?: string; update?: string; delete?: string };
 }
 
 /** The five routes of a keyed collection: list, show, create (201), update (PATCH), delete (204). */
@@ -40,6 +42,7 @@ export function crudRoutes(app: FastifyInstance, s: Services, c: CrudRoutes): vo
   const keyOf = (p: unknown) => (p as Record<string, string>)[c.key]!;
   const tags = [c.tag];
   const one = `/v1/${c.path}/:${c.key}`;
+  const note = (k: 'create' | 'update' | 'delete') => (c.notes?.[k] ? ` (${c.notes[k]})` : '');
   addRoute(app, s, {
     method: 'GET', url: `/v1/${c.path}`, access: c.read, summary: `List ${c.plural}`, tags, response: Type.Array(c.dto),
     handler: async () => c.service.list(),
@@ -49,16 +52,16 @@ export function crudRoutes(app: FastifyInstance, s: Services, c: CrudRoutes): vo
     handler: async ({ params: p }) => c.service.get(keyOf(p)),
   });
   addRoute(app, s, {
-    method: 'POST', url: `/v1/${c.path}`, access: c.write, summary: `Create ${c.noun}`, tags, body: c.input,
+    method: 'POST', url: `/v1/${c.path}`, access: c.write, summary: `Create ${c.noun}${note('create')}`, tags, body: c.input,
     response: c.written ?? c.dto, status: 201,
     handler: async ({ body, write }) => write((tx, actor) => c.service.create(tx, actor, body as never)),
   });
   addRoute(app, s, {
-    method: 'PATCH', url: one, access: c.write, summary: `Update ${c.noun}`, tags, params, body: c.patch, response: c.written ?? c.dto,
+    method: 'PATCH', url: one, access: c.write, summary: `Update ${c.noun}${note('update')}`, tags, params, body: c.patch, response: c.written ?? c.dto,
     handler: async ({ params: p, body, write }) => write((tx, actor) => c.service.update(tx, actor, keyOf(p), body as never)),
   });
   addRoute(app, s, {
-    method: 'DELETE', url: one, access: c.write, summary: `Delete ${c.noun}`, tags, params, status: 204,
+    method: 'DELETE', url: one, access: c.write, summary: `Delete ${c.noun}${note('delete')}`, tags, params, status: 204,
     handler: async ({ params: p, write }) => write((tx, actor) => c.service.delete(tx, actor, keyOf(p))),
   });
 }

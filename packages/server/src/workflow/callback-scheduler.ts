@@ -23,6 +23,7 @@ import { systemActor, type Store } from '../events/changes.js';
 import type { HotlineEvent } from '../events/log.js';
 import { systemClock, type Clock, type TimerHandle } from '../sip/clock.js';
 import type { Callbacks } from './callbacks.js';
+import { SerialQueue } from './serial.js';
 
 /** Click-to-call, as wired in main.ts (calls/originate.ts; workflow/ does not import calls/). */
 export type Originate = (agent: string, number: string) => Promise<{ id: string }>;
@@ -38,7 +39,7 @@ const BATCH = 100;
 
 export class CallbackScheduler {
   private unsubscribe: (() => void) | null = null;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly tasks = new SerialQueue((err) => this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'callback scheduler error'));
   private timer: TimerHandle | null = null;
   private readonly clock: Clock;
   private readonly maxSleepMs: number;
@@ -76,15 +77,11 @@ export class CallbackScheduler {
 
   /** Resolves when every task queued so far has run. */
   async idle(): Promise<void> {
-    let q: Promise<void>;
-    do {
-      q = this.queue;
-      await q;
-    } while (q !== this.queue);
+    await this.tasks.idle();
   }
 
   private enqueue(fn: () => Promise<void>): void {
-    this.queue = this.queue.then(fn).catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'callback scheduler error'));
+    this.tasks.push(fn);
   }
 
   /** Dial what is due, then sleep until the next due callback. */

@@ -28,6 +28,7 @@ import { cronMatches, parseCron, type Cron } from './cron.js';
 import { renderAction, type Rules } from './rules.js';
 import type { Action } from './schemas.js';
 import { deliver, type WebhookOptions } from './webhook.js';
+import { SerialQueue } from './serial.js';
 
 /** What rules may do, wired to the ticket and CRM services in main.ts (workflow/ does not import them). */
 export interface RuleActionPorts {
@@ -60,7 +61,7 @@ const chains = new AsyncLocalStorage<number[]>();
 
 export class RuleEngine {
   private unsubscribe: (() => void) | null = null;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly tasks = new SerialQueue((err) => this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'rule engine error'));
   private timer: TimerHandle | null = null;
   private readonly maxDepth: number;
   private readonly clock: Clock;
@@ -110,16 +111,14 @@ export class RuleEngine {
 
   /** Resolves when every event heard so far has been handled and its webhooks delivered or given up. */
   async idle(): Promise<void> {
-    let q: Promise<void>;
     do {
-      q = this.queue;
-      await q;
+      await this.tasks.idle();
       await Promise.all([...this.deliveries]);
-    } while (q !== this.queue || this.deliveries.size > 0);
+    } while (this.tasks.busy || this.deliveries.size > 0);
   }
 
   private enqueue(fn: () => Promise<void>): void {
-    this.queue = this.queue.then(fn).catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'rule engine error'));
+    this.tasks.push(fn);
   }
 
   private scheduleTick(): void {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { FileData, UploadInput } from '../../kb/schemas.js';
 import { can } from '../../security/roles.js';
 import * as S from '../../tickets/schemas.js';
+import { crudRoutes } from '../crud.js';
 import { addRoute } from '../route.js';
 import type { Services } from '../services.js';
 
@@ -100,49 +101,14 @@ function registerAttachmentRoutes(app: FastifyInstance, s: Services): void {
 }
 
 function registerCalendarRoutes(app: FastifyInstance, s: Services): void {
-  const c = s.tickets.calendars;
-  const p = s.tickets.policies;
-  const Name = Type.Object({ name: Type.String() });
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/calendars', access: 'tickets:read', summary: 'List business calendars', tags: ['calendars'],
-    response: Type.Array(S.Calendar), handler: async () => c.list(),
+  crudRoutes(app, s, {
+    path: 'calendars', key: 'name', noun: 'a business calendar', plural: 'business calendars', tag: 'calendars',
+    service: s.tickets.calendars, dto: S.Calendar, input: S.CalendarInput, patch: S.CalendarPatch, read: 'tickets:read', write: 'sla:write',
+    notes: { create: 'weekly hours in a time zone, holidays', update: 'running SLA clocks keep their due times', delete: 'refused while an SLA policy uses it' },
   });
-  addRoute(app, s, {
-    method: 'POST', url: '/v1/calendars', access: 'sla:write', summary: 'Create a business calendar (weekly hours in a time zone, holidays)', tags: ['calendars'],
-    body: S.CalendarInput, response: S.Calendar, status: 201,
-    handler: async ({ body, write }) => write((tx, actor) => c.create(tx, actor, body)),
-  });
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/calendars/:name', access: 'tickets:read', summary: 'Show a business calendar', tags: ['calendars'],
-    params: Name, response: S.Calendar, handler: async ({ params }) => c.get(params.name),
-  });
-  addRoute(app, s, {
-    method: 'PATCH', url: '/v1/calendars/:name', access: 'sla:write', summary: 'Change a business calendar (running SLA clocks keep their due times)', tags: ['calendars'],
-    params: Name, body: S.CalendarPatch, response: S.Calendar, handler: async ({ params, body, write }) => write((tx, actor) => c.update(tx, actor, params.name, body)),
-  });
-  addRoute(app, s, {
-    method: 'DELETE', url: '/v1/calendars/:name', access: 'sla:write', summary: 'Delete a business calendar no SLA policy uses', tags: ['calendars'],
-    params: Name, status: 204, handler: async ({ params, write }) => write((tx, actor) => c.delete(tx, actor, params.name)),
-  });
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/sla-policies', access: 'tickets:read', summary: 'List SLA policies', tags: ['sla-policies'],
-    response: Type.Array(S.SlaPolicy), handler: async () => p.list(),
-  });
-  addRoute(app, s, {
-    method: 'POST', url: '/v1/sla-policies', access: 'sla:write', summary: 'Create an SLA policy (targets in business minutes of a calendar)', tags: ['sla-policies'],
-    body: S.SlaPolicyInput, response: S.SlaPolicy, status: 201,
-    handler: async ({ body, write }) => write((tx, actor) => p.create(tx, actor, body)),
-  });
-  addRoute(app, s, {
-    method: 'GET', url: '/v1/sla-policies/:name', access: 'tickets:read', summary: 'Show an SLA policy', tags: ['sla-policies'],
-    params: Name, response: S.SlaPolicy, handler: async ({ params }) => p.get(params.name),
-  });
-  addRoute(app, s, {
-    method: 'PATCH', url: '/v1/sla-policies/:name', access: 'sla:write', summary: 'Change an SLA policy (clocks already started keep their due times)', tags: ['sla-policies'],
-    params: Name, body: S.SlaPolicyPatch, response: S.SlaPolicy, handler: async ({ params, body, write }) => write((tx, actor) => p.update(tx, actor, params.name, body)),
-  });
-  addRoute(app, s, {
-    method: 'DELETE', url: '/v1/sla-policies/:name', access: 'sla:write', summary: 'Delete an SLA policy (clocks it started keep running)', tags: ['sla-policies'],
-    params: Name, status: 204, handler: async ({ params, write }) => write((tx, actor) => p.delete(tx, actor, params.name)),
+  crudRoutes(app, s, {
+    path: 'sla-policies', key: 'name', noun: 'an SLA policy', plural: 'SLA policies', tag: 'sla-policies',
+    service: s.tickets.policies, dto: S.SlaPolicy, input: S.SlaPolicyInput, patch: S.SlaPolicyPatch, read: 'tickets:read', write: 'sla:write',
+    notes: { create: 'targets in business minutes of a calendar', update: 'clocks already started keep their due times', delete: 'clocks it started keep running' },
   });
 }
