@@ -119,7 +119,16 @@ async function run(dialect, url) {
     process.stderr.write('\n');
     const [{ n: postings }] = await db.write.query('SELECT COUNT(*) AS n FROM kb_terms');
     console.log(`[${dialect}] setup: ${N} articles, ${Number(postings)} postings in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    if (dialect === 'mysql') await db.write.query('ANALYZE TABLE kb_terms, kb_articles, kb_term_df');
+    if (dialect === 'mysql') {
+      await db.write.query('ANALYZE TABLE kb_terms, kb_articles, kb_term_df');
+      // Latency depends on whether the postings fit in InnoDB's buffer pool (MariaDB's default is 128 MB).
+      const [{ pool }] = await db.write.query('SELECT @@innodb_buffer_pool_size AS pool');
+      const [{ size }] = await db.write.query(
+        "SELECT SUM(data_length + index_length) AS size FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'kb_terms'",
+      );
+      const mb = (n) => `${Math.round(Number(n) / 2 ** 20)} MB`;
+      console.log(`[${dialect}] innodb_buffer_pool_size ${mb(pool)}; kb_terms data + indexes ${mb(size)}${Number(size) > Number(pool) ? ' (larger than the pool: cold postings are read from disk)' : ''}`);
+    }
     const store = { ds: db.read };
     const search = new Search(store, new Articles(store));
     const actor = { userId: null, name: 'bench', role: 'admin', source: 'bench' };
@@ -161,6 +170,8 @@ try {
   console.error(`bench failed: ${err.stack ?? err.message}`);
   process.exitCode = 1;
 } finally {
-  if (mysql) await mysql.drop();
+  // BENCH_KEEP_DB=1 keeps the MariaDB database for EXPLAIN and manual queries (drop it yourself).
+  if (mysql && process.env.BENCH_KEEP_DB) console.log(`kept database ${new URL(mysql.url).pathname.slice(1)}`);
+  else if (mysql) await mysql.drop();
   cleanup();
 }
