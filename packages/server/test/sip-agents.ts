@@ -5,8 +5,8 @@
 import type { ExecutionContext } from 'ava';
 import { getHeader, type SipRequest } from '../src/sip/message.js';
 import type { TestServer, TestServerOptions } from '../src/testing.js';
-import { serve } from './helpers.js';
-import { type CallUa, SDP_OFFER, udpUa, wsUa } from './sip-call-ua.js';
+import { serve, waitFor } from './helpers.js';
+import { type CallUa, type OutCall, SDP_OFFER, udpUa, wsUa } from './sip-call-ua.js';
 
 export const PW = { '1001': 'alpha secret', '1002': 'bravo secret', '1003': 'charlie secret' } as const;
 export type Ext = keyof typeof PW;
@@ -51,4 +51,18 @@ export async function agentAnswers(agent: CallUa): Promise<SipRequest> {
   await agent.reply(invite, 180, 'Ringing', { toTag: toTag(invite) });
   await agent.reply(invite, 200, 'OK', { toTag: toTag(invite), sdp: SDP_OFFER });
   return invite;
+}
+
+/** `caller` calls `ext`; the callee's device answers 180 and the caller has received it. */
+export async function ringingCall(caller: CallUa, callee: CallUa, ext: Ext): Promise<{ call: OutCall; invite: SipRequest }> {
+  const call = await caller.invite(ext);
+  const invite = await callee.request('INVITE');
+  await callee.reply(invite, 180, 'Ringing', { toTag: toTag(invite) });
+  await caller.response(call.callId, 'INVITE', 180);
+  return { call, invite };
+}
+
+/** The first call record that has ended (waited for). */
+export function endedRecord(s: TestServer) {
+  return waitFor('ended record', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
 }

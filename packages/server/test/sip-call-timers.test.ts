@@ -14,7 +14,7 @@ import { FakeClock } from '../src/sip/clock.js';
 import { CallState } from '../src/calls/call.js';
 import { getHeader, type SipMessage, type SipRequest, type SipResponse } from '../src/sip/message.js';
 import { allAudit, allEvents, waitFor } from './helpers.js';
-import { agentsServer, toTag, acceptCancel } from './sip-agents.js';
+import { agentsServer, toTag, acceptCancel, endedRecord, ringingCall } from './sip-agents.js';
 import { type CallUa, type OutCall, SDP_ANSWER } from './sip-call-ua.js';
 
 const T1 = 500;
@@ -94,7 +94,7 @@ test('2xx never ACKed: after 64*T1 BYE to both sides, hung up by system (no ACK)
   await b.reply(byeB, 200, 'OK');
   // T1, then doubling up to T2 = 4 s: retransmissions at 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5 s.
   t.is(a.unclaimed().filter(isOk(call.callId)).length, 10);
-  const rec = await waitFor('ended record', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.like(rec, { hangupBy: 'system', status: 408, reason: 'no ACK' });
   t.truthy(rec.answeredAt);
 });
@@ -116,10 +116,7 @@ test('Timer C: a leg ringing for 180 s (restarted by each provisional) is CANCEL
   const { s, clock, ua } = await setup(t);
   const a = await ua('1001');
   const b = await ua('1002');
-  const call = await a.invite('1002');
-  const invite = await b.request('INVITE');
-  await b.reply(invite, 180, 'Ringing', { toTag: toTag(invite) });
-  await a.response(call.callId, 'INVITE', 180);
+  const { call, invite } = await ringingCall(a, b, '1002');
   clock.advance(100_000);
   await b.reply(invite, 180, 'Ringing', { toTag: toTag(invite) });
   await ping(b); // the second 180 has restarted Timer C
@@ -131,7 +128,7 @@ test('Timer C: a leg ringing for 180 s (restarted by each provisional) is CANCEL
   t.is(getHeader(cancel, 'Call-ID'), getHeader(invite, 'Call-ID'));
   t.is((await a.response(call.callId, 'INVITE', 200)).status, 480);
   await acceptCancel(b, cancel, invite);
-  const rec = await waitFor('ended record', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.like(rec, { hangupBy: 'system', status: 480, answeredAt: null });
   t.like(rec.legs[0], { state: 'cancelled', status: 408 });
 });
@@ -144,7 +141,7 @@ test('Timer C on a leg without any provisional response: 408 at once, the CANCEL
   const invite = await b.request('INVITE');
   clock.advance(180_000);
   t.is((await a.response(call.callId, 'INVITE', 200)).status, 480);
-  const rec = await waitFor('ended record', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.like(rec.legs[0], { state: 'cancelled', status: 408 });
   await b.reply(invite, 180, 'Ringing', { toTag: toTag(invite) });
   const cancel = await b.request('CANCEL');
@@ -164,7 +161,7 @@ test('POST /v1/calls/:id/hangup: an answered call gets BYE both ways; audited wi
   t.like(ended, { id: live.id, state: 'ended', hangupBy: 'system', status: 200, reason: 'hangup by sue' });
   await a.reply(await a.requestIn(call.callId, 'BYE'), 200, 'OK');
   await b.reply(await b.requestIn(getHeader(invite, 'Call-ID')!, 'BYE'), 200, 'OK');
-  const rec = await waitFor('ended record', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.like(rec, { hangupBy: 'system', reason: 'hangup by sue' });
   const audit = (await allAudit(s)).find((e) => e.action === 'call.hangup_requested');
   t.like(audit, { actor: 'sue', subjectType: 'call', subjectId: live.id });
@@ -184,16 +181,13 @@ test('POST /v1/calls/:id/hangup on a ringing call: 480 to the caller, CANCEL to 
   const { s, ua } = await setup(t);
   const a = await ua('1001');
   const b = await ua('1002');
-  const call = await a.invite('1002');
-  const invite = await b.request('INVITE');
-  await b.reply(invite, 180, 'Ringing', { toTag: toTag(invite) });
-  await a.response(call.callId, 'INVITE', 180);
+  const { call, invite } = await ringingCall(a, b, '1002');
   const live = await waitFor('ringing record', async () => (await s.admin.calls.list({ active: true })).find((c) => c.state === 'ringing'));
   const ended = await s.admin.calls.hangup(live.id);
   t.like(ended, { state: 'ended', hangupBy: 'system', status: 480, answeredAt: null });
   t.is((await a.response(call.callId, 'INVITE', 200)).status, 480);
   const cancel = await b.request('CANCEL');
   await acceptCancel(b, cancel, invite);
-  const rec = await waitFor('ended record', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.like(rec.legs[0], { state: 'cancelled', status: 487 });
 });

@@ -9,7 +9,7 @@ import { type BindingSource, BindingStore } from '../src/sip/bindings.js';
 import { egressPolicy, networksRule, registeredContactsRule } from '../src/sip/egress.js';
 import { getHeader } from '../src/sip/message.js';
 import { allEvents, waitFor } from './helpers.js';
-import { agentsServer, PW, toTag, acceptCancel } from './sip-agents.js';
+import { agentsServer, PW, toTag, acceptCancel, endedRecord, ringingCall } from './sip-agents.js';
 import { type CallUa, SDP_ANSWER, udpUa, wsUa } from './sip-call-ua.js';
 
 
@@ -56,7 +56,7 @@ test('1001 calls 1002: 407, 180, 200 with the callee SDP, ACK absorbed, BYE from
   // second ACK (the caller's, forwarded) reached it.
   t.deepEqual(b.unclaimed().filter((m) => m.kind === 'request' && m.method === 'ACK'), [], 'the caller ACK was not forwarded');
 
-  const rec = await waitFor('ended record', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.like(rec, { from: '1001', to: '1002', hangupBy: 'caller', status: 200 });
   t.truthy(rec.ringingAt);
   t.truthy(rec.answeredAt);
@@ -89,7 +89,7 @@ test('BYE from the callee reaches the caller; hung up by callee', async (t) => {
   t.is(getHeader(bye, 'To'), getHeader(ok, 'From'));
   await a.reply(bye, 200, 'OK');
   t.is((await done).status, 200);
-  const rec = await waitFor('ended', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.is(rec.hangupBy, 'callee');
 });
 
@@ -125,7 +125,7 @@ test('busy callee: 486 reaches the caller', async (t) => {
   await b.reply(invite, 486, 'Busy Here', { toTag: toTag(invite) });
   await b.request('ACK');
   t.is((await a.response(call.callId, 'INVITE', 200)).status, 486);
-  const rec = await waitFor('ended', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.like(rec, { hangupBy: 'callee', status: 486 });
 });
 
@@ -133,15 +133,12 @@ test('caller CANCEL before the answer: 200, 487, and the leg is cancelled', asyn
   const { s, ua } = await agentsServer(t);
   const a = await ua('1001');
   const b = await ua('1002');
-  const call = await a.invite('1002');
-  const invite = await b.request('INVITE');
-  await b.reply(invite, 180, 'Ringing', { toTag: toTag(invite) });
-  await a.response(call.callId, 'INVITE', 180);
+  const { call, invite } = await ringingCall(a, b, '1002');
   t.is((await a.cancel(call)).status, 200);
   t.is((await a.response(call.callId, 'INVITE', 200)).status, 487);
   const cancel = await b.request('CANCEL');
   await acceptCancel(b, cancel, invite);
-  const rec = await waitFor('ended', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.like(rec, { hangupBy: 'caller', status: 487 });
   t.is(rec.answeredAt, null);
 });
@@ -173,7 +170,7 @@ test('callee over WebSocket: the leg goes over its connection', async (t) => {
   const bye = await b.request('BYE');
   await b.reply(bye, 200, 'OK');
   t.is((await done).status, 200);
-  const rec = await waitFor('ended', async () => (await s.admin.calls.list()).find((c) => c.state === 'ended'));
+  const rec = await endedRecord(s);
   t.like(rec.legs[0], { transport: 'ws' });
 });
 

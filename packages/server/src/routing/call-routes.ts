@@ -26,6 +26,7 @@ import type { DataSource } from 'typeorm';
 import type { DigestTrunk, InboundTrunk, NumberRoute, OutboundTrunk, TrunkPort } from '../calls/trunk-port.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { NumberRow, TrunkRow } from '../db/entities/index.js';
+import { sourceKey } from '../sip/bindings.js';
 import type { EgressRule } from '../sip/egress.js';
 import type { TransportName } from '../sip/transaction-types.js';
 import type { TransportSource } from '../sip/transport-connections.js';
@@ -114,7 +115,7 @@ export class CallRoutes implements TrunkPort {
         if (h.port === port && h.transport === transport && this.opts.resolver.known(h.host).includes(a)) return true;
       }
       if (this.snapshot.inbound.some((t) => inNetworks(t.nets, a))) return true;
-      const until = this.digestSources.get(`${transport}|${a}|${port}`);
+      const until = this.digestSources.get(sourceKey(transport, a, port));
       return until !== undefined && until > Date.now();
     };
   }
@@ -132,7 +133,7 @@ export class CallRoutes implements TrunkPort {
   }
 
   authenticated(_trunk: string, source: TransportSource): void {
-    const key = `${source.transport}|${normalizeAddress(source.address)}|${source.port}`;
+    const key = sourceKey(source.transport, source.address, source.port);
     this.digestSources.delete(key);
     this.digestSources.set(key, Date.now() + DIGEST_SOURCE_TTL_MS);
     // Oldest first (insertion order): drop expired entries and keep the map bounded.
